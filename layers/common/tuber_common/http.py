@@ -1,0 +1,122 @@
+"""The HTTP side of every API function: the resolver, the one error mapping, the caller.
+
+    app = create_app("video")
+    lambda_handler = make_handler(app)
+"""
+from __future__ import annotations
+
+import json
+from typing import Any, Callable
+
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, CORSConfig, Response
+from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.logging import correlation_paths
+from pymongo.errors import ConnectionFailure, ServerSelectionTimeoutError
+
+from .errors import ApiError, Unauthorized
+from .tokens import verify_access_token
+
+logger = Logger()
+
+
+def error_response(status: int, code: str, message: str, details: Any = None,
+                   headers: dict[str, str] | None = None) -> Response:
+    body = {"error": {"code": code, "message": message, "details": details}}
+    return Response(status_code=status, content_type="application/json",
+                    body=json.dumps(body), headers=headers or {})
+
+
+def _validation_details(exc: RequestValidationError) -> list[dict]:
+    # Location, message and type only: the rejected input may be a password.
+    return [{"loc": [str(part) for part in err.get("loc", ())], "msg": err.get("msg"),
+             "type": err.get("type")} for err in exc.errors()]
+
+
+def create_app(service: str) -> APIGatewayHttpResolver:
+    app = APIGatewayHttpResolver(
+        enable_validation=True,
+        cors=CORSConfig(allow_origin="*", allow_headers=["Authorization", "Content-Type"],
+                        max_age=600),
+    )
+
+    @app.exception_handler(ApiError)
+    def _api_error(exc: ApiError) -> Response:
+        if exc.status >= 500:
+            logger.warning("dependency failure", extra={"code": exc.code})
+        return error_response(exc.status, exc.code, exc.message, exc.details, exc.headers)
+
+    @app.exception_handler(RequestValidationError)
+    def _invalid_request(exc: RequestValidationError) -> Response:
+        details = _validation_details(exc)
+        if any(d["type"] == "json_invalid" for d in details):
+            return error_response(400, "invalid_json", "request body is not valid JSON")
+        return error_response(422, "validation_error", "request is invalid", details)
+
+    @app.exception_handler(ConnectionFailure)
+    def _database_down(exc: ConnectionFailure) -> Response:
+        kind = "timeout" if isinstance(exc, ServerSelectionTimeoutError) else type(exc).__name__
+        logger.error("database unavailable", extra={"reason": kind})
+        return error_response(503, "database_unavailable",
+                              "the database is unavailable, try again shortly",
+                              headers={"Retry-After": "5"})
+
+    @app.not_found
+    def _no_route(_exc: Exception) -> Response:
+        return error_response(404, "route_not_found", "no such route")
+
+    @app.exception_handler(Exception)
+    def _bug(exc: Exception) -> Response:
+        # A bug, not a client error: log it with its stack, tell the client nothing inside.
+        logger.exception("unhandled error", extra={"service": service})
+        return error_response(500, "internal_error", "internal error")
+
+    return app
+
+
+def make_handler(app: APIGatewayHttpResolver) -> Callable[[dict, Any], dict]:
+    @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP,
+                                  clear_state=True)
+    def lambda_handler(event: dict, context: Any) -> dict:
+        return app.resolve(event, context)
+
+    return lambda_handler
+
+
+def bearer_token(app: APIGatewayHttpResolver) -> str | None:
+    header = app.current_event.headers.get("authorization") or ""
+    scheme, _, token = header.partition(" ")
+    if not header:
+        return None
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthorized("expected 'Authorization: Bearer <token>'", code="invalid_token")
+    return token.strip()
+
+
+def optional_user(app: APIGatewayHttpResolver) -> str | None:
+    """The caller's user id, or None when anonymous. A token that is sent must be valid."""
+    token = bearer_token(app)
+    return verify_access_token(token) if token else None
+
+
+def require_user(app: APIGatewayHttpResolver) -> str:
+    user_id = optional_user(app)
+    if user_id is None:
+        raise Unauthorized("sign in first", code="authentication_required")
+    return user_id
+
+
+def no_content() -> Response:
+    return Response(status_code=204, body="", content_type="application/json")
+
+
+def created(body: dict) -> Response:
+    return Response(status_code=201, content_type="application/json", body=json.dumps(body))
+
+
+def client_ip(app: APIGatewayHttpResolver) -> str:
+    return app.current_event.request_context.http.source_ip or ""
+
+
+def user_agent(app: APIGatewayHttpResolver) -> str:
+    return app.current_event.request_context.http.user_agent or ""

@@ -1,0 +1,70 @@
+"""Every index Tuber relies on, created by an idempotent command, not on cold start.
+
+    python -m tuber_common.indexes        # uses MONGODB_URI / MONGODB_DB
+
+Only index features that both MongoDB Atlas and the embedded SecantusDB serve
+(single/compound, unique, TTL); no text indexes.
+"""
+from __future__ import annotations
+
+from pymongo import ASCENDING as ASC, DESCENDING as DESC, IndexModel
+from pymongo.database import Database
+
+INDEXES: dict[str, list[IndexModel]] = {
+    "users": [
+        IndexModel([("usernameLower", ASC)], unique=True, name="username_unique"),
+        IndexModel([("emailLower", ASC)], unique=True, name="email_unique"),
+    ],
+    "refresh_tokens": [
+        IndexModel([("familyId", ASC)], name="family"),
+        IndexModel([("expiresAt", ASC)], expireAfterSeconds=0, name="expiry_ttl"),
+    ],
+    "token_families": [
+        IndexModel([("expiresAt", ASC)], expireAfterSeconds=0, name="expiry_ttl"),
+    ],
+    "login_failures": [
+        IndexModel([("expiresAt", ASC)], expireAfterSeconds=0, name="expiry_ttl"),
+    ],
+    "videos": [
+        # Feed: PUBLIC + public, newest published first.
+        IndexModel([("status", ASC), ("visibility", ASC), ("publishedAt", DESC), ("_id", DESC)],
+                   name="feed"),
+        # Channel page: one owner's videos, newest first.
+        IndexModel([("ownerId", ASC), ("createdAt", DESC), ("_id", DESC)], name="channel"),
+        # Search: title words (lower-cased tokens) as a multikey index.
+        IndexModel([("titleWords", ASC), ("publishedAt", DESC), ("_id", DESC)], name="search"),
+        # Sweeper: videos stuck in a state.
+        IndexModel([("status", ASC), ("updatedAt", ASC)], name="status_age"),
+    ],
+    "ratings": [
+        IndexModel([("videoId", ASC), ("userId", ASC)], unique=True, name="one_rating_per_user"),
+        IndexModel([("userId", ASC), ("rating", ASC), ("ratedAt", DESC), ("_id", DESC)],
+                   name="my_ratings"),
+    ],
+    "views": [
+        # _id is the de-duplication key (video, viewer, window); this one cleans up.
+        IndexModel([("videoId", ASC)], name="video"),
+        IndexModel([("expiresAt", ASC)], expireAfterSeconds=0, name="expiry_ttl"),
+    ],
+    "comments": [
+        IndexModel([("videoId", ASC), ("parentId", ASC), ("createdAt", DESC), ("_id", DESC)],
+                   name="thread"),
+    ],
+}
+
+
+def ensure_indexes(db: Database) -> None:
+    for collection, models in INDEXES.items():
+        db[collection].create_indexes(models)
+
+
+def main() -> None:
+    from .db import get_db
+
+    db = get_db()
+    ensure_indexes(db)
+    print(f"indexes ensured on database {db.name!r}: {', '.join(sorted(INDEXES))}")
+
+
+if __name__ == "__main__":
+    main()

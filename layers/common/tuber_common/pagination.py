@@ -1,0 +1,71 @@
+"""Opaque keyset cursors: pages follow an indexed sort key, never skip/offset.
+
+A page is sorted by (field, _id) in one direction; the cursor carries the last item's values
+and the query asks for the items strictly after them.
+"""
+from __future__ import annotations
+
+import base64
+import json
+from datetime import datetime
+from typing import Any
+
+from bson import ObjectId
+from pymongo.collection import Collection
+
+from .errors import BadRequest
+
+DEFAULT_LIMIT = 20
+MAX_LIMIT = 100
+
+
+def _encode_value(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return {"$d": value.timestamp()}
+    if isinstance(value, ObjectId):
+        return {"$o": str(value)}
+    return value
+
+
+def _decode_value(value: Any) -> Any:
+    from datetime import timezone
+
+    if isinstance(value, dict) and "$d" in value:
+        return datetime.fromtimestamp(float(value["$d"]), tz=timezone.utc)
+    if isinstance(value, dict) and "$o" in value:
+        return ObjectId(value["$o"])
+    return value
+
+
+def encode_cursor(doc: dict, field: str) -> str:
+    raw = json.dumps([_encode_value(doc.get(field)), str(doc["_id"])], separators=(",", ":"))
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[Any, ObjectId]:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        value, last_id = json.loads(base64.urlsafe_b64decode(padded.encode()))
+        return _decode_value(value), ObjectId(last_id)
+    except Exception:  # any malformed cursor is the client's mistake, whatever broke
+        raise BadRequest("cursor is invalid", code="invalid_cursor") from None
+
+
+def page(collection: Collection, query: dict, *, sort_field: str, descending: bool = True,
+         limit: int = DEFAULT_LIMIT, cursor: str | None = None,
+         projection: dict | None = None) -> tuple[list[dict], str | None]:
+    """One page of `query`, sorted by (sort_field, _id); returns (docs, next cursor or None)."""
+    limit = max(1, min(int(limit), MAX_LIMIT))
+    order = -1 if descending else 1
+    if cursor:
+        value, last_id = decode_cursor(cursor)
+        beyond = "$lt" if descending else "$gt"
+        query = {"$and": [query, {"$or": [
+            {sort_field: {beyond: value}},
+            {sort_field: value, "_id": {beyond: last_id}},
+        ]}]}
+    docs = list(collection.find(query, projection).sort([(sort_field, order), ("_id", order)])
+                .limit(limit + 1))
+    more = len(docs) > limit
+    docs = docs[:limit]
+    return docs, (encode_cursor(docs[-1], sort_field) if more else None)

@@ -1,0 +1,61 @@
+"""Settings from the environment, validated once per container (cold start)."""
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+
+from pydantic import BaseModel, Field, ValidationError
+
+
+class Settings(BaseModel):
+    mongodb_uri: str = Field(min_length=1)
+    mongodb_db: str = "tuber"
+    mongodb_timeout_ms: int = Field(default=3000, ge=100)
+
+    jwt_secret: str = Field(min_length=32)
+    # Pinned: tokens are verified with exactly this algorithm, never the one a token names.
+    jwt_algorithm: str = Field(default="HS256", pattern="^HS(256|384|512)$")
+    jwt_issuer: str = "tuber"
+    jwt_audience: str = "tuber-api"
+    access_token_ttl_seconds: int = Field(default=900, ge=30)
+    refresh_token_ttl_seconds: int = Field(default=30 * 24 * 3600, ge=60)
+    bcrypt_rounds: int = Field(default=12, ge=4, le=16)
+
+    login_max_failures: int = Field(default=5, ge=1)
+    login_lockout_seconds: int = Field(default=900, ge=1)
+
+    media_bucket: str = "tuber-media"
+    media_public_base_url: str = ""
+    s3_endpoint_url: str | None = None
+    aws_region: str = "us-east-1"
+    max_upload_bytes: int = Field(default=2 * 1024**3, ge=1)
+    upload_url_ttl_seconds: int = Field(default=900, ge=60, le=7 * 24 * 3600)
+    view_dedup_window_seconds: int = Field(default=3600, ge=1)
+    webhook_secret: str = ""
+    webhook_max_skew_seconds: int = Field(default=300, ge=1)
+    transcoder_backend: str = Field(default="ffmpeg", pattern="^(ffmpeg|mediaconvert)$")
+    mediaconvert_role_arn: str = ""
+    processing_timeout_seconds: int = Field(default=3600, ge=60)
+
+
+class SettingsError(RuntimeError):
+    """A required setting is missing or invalid: fail at cold start, loudly."""
+
+
+def _from_environ() -> dict:
+    values = {}
+    for name in Settings.model_fields:
+        env_name = "AWS_REGION" if name == "aws_region" else name.upper()
+        if env_name in os.environ and os.environ[env_name] != "":
+            values[name] = os.environ[env_name]
+    return values
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    try:
+        return Settings(**_from_environ())
+    except ValidationError as exc:
+        # Name the settings only: their values may be secrets.
+        names = sorted({str(err["loc"][0]).upper() for err in exc.errors()})
+        raise SettingsError(f"invalid or missing settings: {', '.join(names)}") from None

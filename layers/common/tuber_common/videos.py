@@ -1,0 +1,85 @@
+"""The video document, shared by the functions that read it (video, like, comment,
+transcode, on_transcoded): its states, who may see it, and its API shape.
+
+Document fields: _id, ownerId, title, titleWords, description, visibility, status,
+failureReason, contentType, sizeBytes, rawKey, viewCount, likeCount, dislikeCount,
+commentCount, durationSeconds, thumbnailKey, hlsKey, renditions, createdAt, updatedAt,
+publishedAt. Counters change only by atomic $inc.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from bson import ObjectId
+from pymongo.database import Database
+
+from .clock import iso
+from .errors import NotFound
+from .ids import try_parse_id
+from .settings import get_settings
+
+UPLOADING, PROCESSING, PUBLIC, FAILED = "UPLOADING", "PROCESSING", "PUBLIC", "FAILED"
+STATUSES = (UPLOADING, PROCESSING, PUBLIC, FAILED)
+VISIBILITIES = ("public", "unlisted", "private")
+COUNTERS = ("viewCount", "likeCount", "dislikeCount", "commentCount")
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def words(text: str) -> list[str]:
+    """Lower-cased, accent-folded words: what title search matches on (no $text needed)."""
+    folded = unicodedata.normalize("NFKD", text.casefold())
+    folded = "".join(ch for ch in folded if not unicodedata.combining(ch))
+    return list(dict.fromkeys(_WORD.findall(folded)))
+
+
+def can_see(doc: dict, viewer_id: str | None) -> bool:
+    """Private videos are the owner's alone; public and unlisted ones anyone with the id."""
+    return doc.get("visibility") != "private" or str(doc["ownerId"]) == viewer_id
+
+
+def find_visible_video(db: Database, video_id: str, viewer_id: str | None,
+                       projection: dict | None = None) -> dict:
+    """The video if `viewer_id` may see it; 404 otherwise (also for malformed ids)."""
+    oid = try_parse_id(video_id)
+    doc = db.videos.find_one({"_id": oid}, projection) if oid else None
+    if doc is None or not can_see(doc, viewer_id):
+        raise NotFound("video not found", code="video_not_found")
+    return doc
+
+
+def media_url(key: str | None) -> str | None:
+    if not key:
+        return None
+    settings = get_settings()
+    base = settings.media_public_base_url.rstrip("/") or (
+        f"https://{settings.media_bucket}.s3.{settings.aws_region}.amazonaws.com")
+    return f"{base}/{key}"
+
+
+def video_out(doc: dict, owner: dict | None, my_rating: str | None = None,
+              include_my_rating: bool = False) -> dict:
+    out = {
+        "id": str(doc["_id"]),
+        "title": doc["title"],
+        "description": doc.get("description", ""),
+        "visibility": doc["visibility"],
+        "status": doc["status"],
+        "failureReason": doc.get("failureReason"),
+        "owner": owner or {"id": str(doc["ownerId"]), "username": "[deleted]"},
+        **{name: int(doc.get(name, 0)) for name in COUNTERS},
+        "durationSeconds": doc.get("durationSeconds"),
+        "thumbnailUrl": media_url(doc.get("thumbnailKey")),
+        "hlsUrl": media_url(doc.get("hlsKey")) if doc["status"] == PUBLIC else None,
+        "renditions": doc.get("renditions", []),
+        "createdAt": iso(doc.get("createdAt")),
+        "publishedAt": iso(doc.get("publishedAt")),
+    }
+    if include_my_rating:
+        out["myRating"] = my_rating or "none"
+    return out
+
+
+def owner_ids(docs: list[dict]) -> list[ObjectId]:
+    return [d["ownerId"] for d in docs]
