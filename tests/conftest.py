@@ -84,3 +84,14 @@ def make_user(auth_api):
         assert login.status == 200, login.body
         return login.json
     return _make
+
+
+def _fixture_modules() -> list[str]:
+    # Each area keeps its fixtures in tests/support/<area>_fixtures.py; all are loaded here.
+    from pathlib import Path
+
+    support = Path(__file__).parent / "support"
+    return [f"tests.support.{p.stem}" for p in sorted(support.glob("*_fixtures.py"))]
+
+
+pytest_plugins = _fixture_modules()
