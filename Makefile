@@ -40,3 +40,8 @@ system-deps:
 
 clean:
 	rm -rf $(VENV) .aws-sam .local-data .pytest_cache
+
+# The static web client: npm ci (web/package-lock.json) and hls.js vendored into web/vendor/.
+.PHONY: web
+web:
+	@scripts/build-web.sh
