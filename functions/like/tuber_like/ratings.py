@@ -1,0 +1,130 @@
+"""Ratings (like / dislike) of videos, with YouTube's videos.rate semantics.
+
+One rating document per (video, user), guarded by the unique index. Every change of that
+document is one atomic operation that returns what was there before (find_one_and_update /
+find_one_and_delete / insert_one); the video's counters then move by exactly the difference
+between before and after, with `$inc`. Concurrent requests, retries and switches therefore
+never double-count: each document change is seen by exactly one request.
+"""
+from __future__ import annotations
+
+from bson import ObjectId
+from pymongo import ReturnDocument
+from pymongo.database import Database
+from pymongo.errors import DuplicateKeyError
+
+from tuber_common.clock import utcnow
+from tuber_common.errors import Conflict, Unauthorized
+from tuber_common.ids import try_parse_id
+from tuber_common.pagination import page
+from tuber_common.users import hydrate_users
+from tuber_common.videos import PUBLIC, can_see, find_visible_video, owner_ids, video_out
+
+COUNTER = {"like": "likeCount", "dislike": "dislikeCount"}
+COUNTS = {"likeCount": 1, "dislikeCount": 1}
+# Each round trip of the retry loop below only repeats when another request for the same
+# (video, user) changed the document in between; a handful is plenty.
+MAX_ATTEMPTS = 8
+
+
+def user_oid(user_id: str) -> ObjectId:
+    oid = try_parse_id(user_id)
+    if oid is None:  # our own tokens always carry an ObjectId subject
+        raise Unauthorized("invalid access token", code="invalid_token")
+    return oid
+
+
+def _rateable_video(db: Database, video_id: str, user_id: str) -> dict:
+    video = find_visible_video(db, video_id, user_id,
+                               {"ownerId": 1, "visibility": 1, "status": 1, **COUNTS})
+    if video["status"] != PUBLIC:
+        raise Conflict("only published videos can be rated", code="video_not_published")
+    return video
+
+
+def change_rating(db: Database, video: ObjectId, user: ObjectId,
+                  rating: str) -> tuple[str | None, str | None]:
+    """Set the stored rating; return (before, after), each "like", "dislike" or None."""
+    key = {"videoId": video, "userId": user}
+    if rating == "none":
+        old = db.ratings.find_one_and_delete(key, projection={"rating": 1})
+        return (old["rating"] if old else None), None
+    for _ in range(MAX_ATTEMPTS):
+        # A different rating exists: switch it. The same one: leave it (ratedAt keeps its
+        # place in "my likes"), so a repeated PUT changes nothing.
+        old = db.ratings.find_one_and_update(
+            {**key, "rating": {"$ne": rating}},
+            {"$set": {"rating": rating, "ratedAt": utcnow()}}, projection={"rating": 1})
+        if old is not None:
+            return old["rating"], rating
+        try:
+            db.ratings.insert_one({**key, "rating": rating, "ratedAt": utcnow()})
+            return None, rating
+        except DuplicateKeyError:
+            # Someone (a concurrent or retried request) holds the document: if it already
+            # says what we want, they counted it; otherwise look again.
+            if db.ratings.find_one({**key, "rating": rating}, {"_id": 1}) is not None:
+                return rating, rating
+    raise Conflict("the rating kept changing concurrently, try again", code="rating_conflict")
+
+
+def counter_delta(before: str | None, after: str | None) -> dict[str, int]:
+    """The `$inc` that moves the counters from `before` to `after` (empty when equal)."""
+    if before == after:
+        return {}
+    inc: dict[str, int] = {}
+    if before:
+        inc[COUNTER[before]] = -1
+    if after:
+        inc[COUNTER[after]] = 1
+    return inc
+
+
+def summary(counts: dict, my_rating: str | None) -> dict:
+    return {"likeCount": int(counts.get("likeCount", 0)),
+            "dislikeCount": int(counts.get("dislikeCount", 0)),
+            "myRating": my_rating or "none"}
+
+
+def rate(db: Database, user_id: str, video_id: str, rating: str) -> dict:
+    """PUT /like/{videoId}: idempotent; answers the counts after the change."""
+    video = _rateable_video(db, video_id, user_id)
+    before, after = change_rating(db, video["_id"], user_oid(user_id), rating)
+    inc = counter_delta(before, after)
+    counts = None
+    if inc:
+        counts = db.videos.find_one_and_update({"_id": video["_id"]}, {"$inc": inc},
+                                               projection=COUNTS,
+                                               return_document=ReturnDocument.AFTER)
+    else:
+        counts = db.videos.find_one({"_id": video["_id"]}, COUNTS)
+    return summary(counts or video, after)
+
+
+def read(db: Database, viewer_id: str | None, video_id: str) -> dict:
+    """GET /like/{videoId}: counts of any video the viewer may see, and their own rating."""
+    video = find_visible_video(db, video_id, viewer_id, {"ownerId": 1, "visibility": 1, **COUNTS})
+    mine = None
+    if viewer_id is not None:
+        doc = db.ratings.find_one({"videoId": video["_id"], "userId": user_oid(viewer_id)},
+                                  {"rating": 1})
+        mine = doc["rating"] if doc else None
+    return summary(video, mine)
+
+
+def my_likes(db: Database, user_id: str, limit: int,
+             cursor: str | None) -> tuple[list[dict], str | None]:
+    """GET /like/me: the caller's liked videos, newest rating first.
+
+    Videos deleted or made private since are skipped, so a page may hold fewer than `limit`
+    items while `nextCursor` still leads on."""
+    ratings, next_cursor = page(db.ratings, {"userId": user_oid(user_id), "rating": "like"},
+                                sort_field="ratedAt", limit=limit, cursor=cursor,
+                                projection={"videoId": 1, "ratedAt": 1})
+    ids = [r["videoId"] for r in ratings]
+    found = {v["_id"]: v for v in db.videos.find({"_id": {"$in": ids}})} if ids else {}
+    videos = [found[i] for i in ids if i in found and can_see(found[i], user_id)]
+    owners = hydrate_users(db, owner_ids(videos))
+    items = [video_out(v, owners.get(str(v["ownerId"])), "like", include_my_rating=True)
+             for v in videos]
+    return items, next_cursor
