@@ -8,6 +8,7 @@ from pymongo.errors import DuplicateKeyError
 from tuber_common.clock import utcnow
 from tuber_common.errors import Conflict, NotFound, Unauthorized
 from tuber_common.ids import try_parse_id
+from tuber_common.observability import logger
 from tuber_common.passwords import hash_password, verify_password
 from tuber_common.users import PUBLIC_FIELDS, private_user, public_user
 
@@ -46,8 +47,10 @@ def login(db: Database, identifier: str, password: str) -> dict:
     throttle.check_not_locked(db, account_key)
     if not verify_password(password, user["passwordHash"] if user else None):
         throttle.record_failure(db, account_key)
+        logger.info("login failed", extra={"userId": str(user["_id"]) if user else None})
         raise Unauthorized("wrong email, username or password", code="invalid_credentials")
     throttle.clear_failures(db, account_key)
+    logger.info("login succeeded", extra={"userId": str(user["_id"])})
     return user
 
 

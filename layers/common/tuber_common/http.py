@@ -8,16 +8,14 @@ from __future__ import annotations
 import json
 from typing import Any, Callable
 
-from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, CORSConfig, Response
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from aws_lambda_powertools.logging import correlation_paths
 from pymongo.errors import ConnectionFailure, ServerSelectionTimeoutError
 
 from .errors import ApiError, Unauthorized
+from .observability import logger
 from .tokens import verify_access_token
-
-logger = Logger()
 
 
 def error_response(status: int, code: str, message: str, details: Any = None,
