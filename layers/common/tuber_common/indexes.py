@@ -46,6 +46,10 @@ INDEXES: dict[str, list[IndexModel]] = {
         IndexModel([("videoId", ASC)], name="video"),
         IndexModel([("expiresAt", ASC)], expireAfterSeconds=0, name="expiry_ttl"),
     ],
+    "webhook_deliveries": [
+        # _id is the signature of a delivery already accepted (replay protection).
+        IndexModel([("expiresAt", ASC)], expireAfterSeconds=0, name="expiry_ttl"),
+    ],
     "comments": [
         IndexModel([("videoId", ASC), ("parentId", ASC), ("createdAt", DESC), ("_id", DESC)],
                    name="thread"),

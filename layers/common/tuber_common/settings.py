@@ -37,6 +37,17 @@ class Settings(BaseModel):
     mediaconvert_role_arn: str = ""
     processing_timeout_seconds: int = Field(default=3600, ge=60)
 
+    # Transcoding (functions/transcode). Empty paths: /opt/bin (an ffmpeg layer) when present,
+    # else PATH.
+    ffmpeg_path: str = ""
+    ffprobe_path: str = ""
+    transcode_preset: str = Field(
+        default="veryfast",
+        pattern="^(ultrafast|superfast|veryfast|faster|fast|medium|slow|slower|veryslow)$")
+    transcode_segment_seconds: int = Field(default=4, ge=1, le=20)
+    transcode_max_height: int = Field(default=1080, ge=144, le=4320)
+    mediaconvert_endpoint_url: str | None = None
+
 
 class SettingsError(RuntimeError):
     """A required setting is missing or invalid: fail at cold start, loudly."""

@@ -1,0 +1,48 @@
+"""Changing and deleting a video: the owner only."""
+from __future__ import annotations
+
+from pymongo.database import Database
+
+from tuber_common import storage
+from tuber_common.clock import utcnow
+from tuber_common.errors import Forbidden, NotFound
+from tuber_common.videos import find_visible_video, words
+
+from .catalog import is_owner, shape
+
+
+def _owned_video(db: Database, video_id: str, user_id: str) -> dict:
+    # Someone else's private video stays invisible (404); any other video of theirs is 403.
+    doc = find_visible_video(db, video_id, user_id)
+    if not is_owner(doc, user_id):
+        raise Forbidden("only the owner may change this video", code="not_owner")
+    return doc
+
+
+def update_video(db: Database, video_id: str, user_id: str, changes: dict) -> dict:
+    doc = _owned_video(db, video_id, user_id)
+    update = dict(changes)
+    if "title" in update:
+        update["titleWords"] = words(update["title"])
+    update["updatedAt"] = utcnow()
+    # Conditional on the owner as well: the check above and this write are one decision.
+    result = db.videos.find_one_and_update(
+        {"_id": doc["_id"], "ownerId": doc["ownerId"]}, {"$set": update},
+        return_document=True)
+    if result is None:
+        raise NotFound("video not found", code="video_not_found")
+    return shape(db, result, user_id)
+
+
+def delete_video(db: Database, video_id: str, user_id: str) -> None:
+    """Media, ratings, views and comments first, the video document last: if any step fails,
+    the video is still there and deleting it again finishes the job (each step is
+    idempotent). Works in any status; a transcode still running notices the video is gone
+    and removes what it wrote."""
+    doc = _owned_video(db, video_id, user_id)
+    vid = doc["_id"]
+    storage.delete_prefixes([f"raw/{vid}/", f"hls/{vid}/", f"thumbs/{vid}/"])
+    db.ratings.delete_many({"videoId": vid})
+    db.views.delete_many({"videoId": vid})
+    db.comments.delete_many({"videoId": vid})
+    db.videos.delete_one({"_id": vid})

@@ -1,0 +1,80 @@
+"""/video routes: parse, call one domain function, shape the answer."""
+from __future__ import annotations
+
+from typing import Annotated, Optional
+
+from aws_lambda_powertools.event_handler.openapi.params import Query
+
+from tuber_common.db import get_db
+from tuber_common.http import (client_ip, create_app, created, make_handler, no_content,
+                               optional_user, require_user, user_agent)
+from tuber_common.pagination import DEFAULT_LIMIT, MAX_LIMIT
+
+from . import catalog, editing, uploads, views, webhook
+from .models import CreateVideoBody, UpdateVideoBody
+
+app = create_app("video")
+
+Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT)]
+Cursor = Annotated[Optional[str], Query(max_length=1000)]
+
+
+@app.post("/video")
+def create(body: CreateVideoBody):
+    answer = uploads.create_video(get_db(), require_user(app), title=body.title,
+                                  description=body.description, visibility=body.visibility,
+                                  content_type=body.contentType, size_bytes=body.sizeBytes)
+    return created(answer)
+
+
+@app.get("/video")
+def feed(limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None):
+    optional_user(app)  # a token that is sent must be valid
+    return catalog.feed(get_db(), limit, cursor)
+
+
+# Declared before /video/{videoId}: routes match in order.
+@app.get("/video/search")
+def search(q: Annotated[str, Query(max_length=200)], limit: Limit = DEFAULT_LIMIT,
+           cursor: Cursor = None):
+    optional_user(app)
+    return catalog.search(get_db(), q, limit, cursor)
+
+
+@app.get("/video/user/<userId>")
+def channel(userId: str, limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None):
+    return catalog.channel(get_db(), userId, optional_user(app), limit, cursor)
+
+
+@app.post("/video/webhook")
+def webhook_result():
+    event = app.current_event
+    body = event.decoded_body or ""
+    return webhook.handle(get_db(), dict(event.headers), body.encode())
+
+
+@app.get("/video/<videoId>")
+def get(videoId: str):
+    return {"video": catalog.get_video(get_db(), videoId, optional_user(app))}
+
+
+@app.patch("/video/<videoId>")
+def update(videoId: str, body: UpdateVideoBody):
+    user = require_user(app)
+    return {"video": editing.update_video(get_db(), videoId, user, body.changes())}
+
+
+@app.delete("/video/<videoId>")
+def delete(videoId: str):
+    editing.delete_video(get_db(), videoId, require_user(app))
+    return no_content()
+
+
+@app.post("/video/<videoId>/view")
+def view(videoId: str):
+    count = views.record_view(get_db(), videoId, optional_user(app), client_ip(app),
+                              user_agent(app))
+    return {"viewCount": count}
+
+
+lambda_handler = make_handler(app)

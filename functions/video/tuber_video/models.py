@@ -1,0 +1,87 @@
+"""Request bodies and query strings of /video, validated by Powertools before a route runs."""
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+# Containers browsers and phones produce; ffmpeg reads them all. Anything else is refused at
+# creation, before a byte is uploaded.
+VIDEO_CONTENT_TYPES = (
+    "video/mp4", "video/quicktime", "video/webm", "video/x-matroska", "video/x-msvideo",
+    "video/mpeg", "video/ogg", "video/3gpp", "video/3gpp2", "video/x-m4v", "video/mp2t",
+    "video/x-flv",
+)
+Visibility = Literal["public", "unlisted", "private"]
+TITLE_MAX, DESCRIPTION_MAX = 100, 5000
+
+
+class _Body(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+
+def _clean_title(value: str) -> str:
+    value = " ".join(value.split())
+    if not value:
+        raise ValueError("title is blank")
+    return value
+
+
+class CreateVideoBody(_Body):
+    title: str = Field(min_length=1, max_length=TITLE_MAX)
+    description: str = Field(default="", max_length=DESCRIPTION_MAX)
+    visibility: Visibility = "public"
+    contentType: str = Field(max_length=100)
+    # The declared size bounds the presigned upload; the maximum is a setting (413 above it).
+    sizeBytes: int = Field(ge=1)
+
+    _title = field_validator("title")(_clean_title)
+
+    @field_validator("contentType")
+    @classmethod
+    def _video_only(cls, value: str) -> str:
+        value = value.split(";")[0].strip().lower()
+        if value not in VIDEO_CONTENT_TYPES:
+            raise ValueError(f"contentType must be one of {', '.join(VIDEO_CONTENT_TYPES)}")
+        return value
+
+
+class UpdateVideoBody(_Body):
+    title: str | None = Field(default=None, min_length=1, max_length=TITLE_MAX)
+    description: str | None = Field(default=None, max_length=DESCRIPTION_MAX)
+    visibility: Visibility | None = None
+
+    @field_validator("title")
+    @classmethod
+    def _title(cls, value: str | None) -> str | None:
+        return None if value is None else _clean_title(value)
+
+    @model_validator(mode="after")
+    def _something(self) -> "UpdateVideoBody":
+        if self.title is None and self.description is None and self.visibility is None:
+            raise ValueError("give title, description or visibility")
+        return self
+
+    def changes(self) -> dict:
+        return self.model_dump(exclude_none=True)
+
+
+class Rendition(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    name: str = Field(max_length=20)
+    width: int = Field(ge=1, le=10000)
+    height: int = Field(ge=1, le=10000)
+    bandwidth: int | None = Field(default=None, ge=1)
+    codecs: str | None = Field(default=None, max_length=100)
+
+
+class WebhookResult(BaseModel):
+    """An external transcoder's verdict (the seed's webhook body)."""
+    model_config = ConfigDict(extra="ignore")
+    videoId: str = Field(max_length=64)
+    status: Literal["PUBLIC", "FAILED"]
+    hlsKey: str | None = Field(default=None, max_length=1024)
+    thumbnailKey: str | None = Field(default=None, max_length=1024)
+    durationSeconds: float | None = Field(default=None, ge=0)
+    renditions: list[Rendition] = Field(default_factory=list, max_length=20)
+    failureReason: str | None = Field(default=None, max_length=500)

@@ -1,0 +1,44 @@
+"""Creating a video: the document in UPLOADING and a presigned upload for its raw file."""
+from __future__ import annotations
+
+from bson import ObjectId
+from pymongo.database import Database
+
+from tuber_common import storage
+from tuber_common.clock import utcnow
+from tuber_common.errors import PayloadTooLarge
+from tuber_common.settings import get_settings
+from tuber_common.videos import COUNTERS, UPLOADING, words
+
+from .catalog import shape
+
+
+def raw_key(video_id: ObjectId) -> str:
+    # The transcode function is triggered by anything under raw/{videoId}/; the presigned
+    # upload can only ever create this one key.
+    return f"raw/{video_id}/source"
+
+
+def create_video(db: Database, owner_id: str, *, title: str, description: str,
+                 visibility: str, content_type: str, size_bytes: int) -> dict:
+    settings = get_settings()
+    if size_bytes > settings.max_upload_bytes:
+        raise PayloadTooLarge(f"videos may be at most {settings.max_upload_bytes} bytes",
+                              code="upload_too_large",
+                              details={"maxBytes": settings.max_upload_bytes})
+    now = utcnow()
+    video_id = ObjectId()
+    doc = {
+        "_id": video_id, "ownerId": ObjectId(owner_id), "title": title,
+        "titleWords": words(title), "description": description, "visibility": visibility,
+        "status": UPLOADING, "failureReason": None, "contentType": content_type,
+        "sizeBytes": size_bytes, "rawKey": raw_key(video_id),
+        **{name: 0 for name in COUNTERS},
+        "durationSeconds": None, "thumbnailKey": None, "hlsKey": None, "renditions": [],
+        "createdAt": now, "updatedAt": now, "publishedAt": None,
+    }
+    # Sign first: if signing fails, no video is left waiting for an upload that cannot come.
+    upload = storage.presign_upload(doc["rawKey"], content_type, size_bytes,
+                                    settings.upload_url_ttl_seconds)
+    db.videos.insert_one(doc)
+    return {"video": shape(db, doc, owner_id), "upload": upload}

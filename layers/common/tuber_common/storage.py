@@ -1,0 +1,86 @@
+"""S3 for the functions that handle media (video, transcode, on_transcoded).
+
+Only those functions import this module: auth, like and comment never call AWS and must not
+pay for importing boto3 at cold start.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Iterable
+
+import boto3
+from botocore.config import Config
+
+from .settings import get_settings
+
+# delete_objects takes at most this many keys per call.
+_DELETE_BATCH = 1000
+
+
+@lru_cache(maxsize=4)
+def _client(endpoint_url: str | None, region: str):
+    config = Config(
+        signature_version="s3v4",
+        # A custom endpoint (moto, MinIO) serves buckets by path, not by virtual host.
+        s3={"addressing_style": "path" if endpoint_url else "auto"},
+        retries={"max_attempts": 3, "mode": "standard"},
+        connect_timeout=5,
+        read_timeout=60,
+    )
+    return boto3.client("s3", region_name=region, endpoint_url=endpoint_url or None,
+                        config=config)
+
+
+def get_s3():
+    """The container's S3 client for the current settings (created once, then reused)."""
+    settings = get_settings()
+    return _client(settings.s3_endpoint_url or None, settings.aws_region)
+
+
+def reset_s3() -> None:
+    """Forget cached clients (tests start a fresh moto mock per case)."""
+    _client.cache_clear()
+
+
+def presign_upload(key: str, content_type: str, max_bytes: int, expires_in: int) -> dict:
+    """A presigned POST that can create exactly `key`, with exactly `content_type`, and at
+    most `max_bytes` bytes: S3 enforces the policy, so the size bound holds even if the
+    client lies about it. Answer shape: {url, method, fields, expiresIn} (send `fields` as
+    multipart form fields, then the file as the last field, named `file`)."""
+    post = get_s3().generate_presigned_post(
+        Bucket=get_settings().media_bucket,
+        Key=key,
+        Fields={"Content-Type": content_type},
+        Conditions=[{"Content-Type": content_type}, ["content-length-range", 1, max_bytes]],
+        ExpiresIn=expires_in,
+    )
+    return {"url": post["url"], "method": "POST", "fields": post["fields"],
+            "expiresIn": expires_in}
+
+
+def delete_prefixes(prefixes: Iterable[str], bucket: str | None = None) -> int:
+    """Delete every object under each prefix; returns how many were deleted."""
+    s3 = get_s3()
+    bucket = bucket or get_settings().media_bucket
+    deleted = 0
+    for prefix in prefixes:
+        if not prefix.endswith("/"):
+            raise ValueError("prefix must end with '/' so that it names one folder")
+        batch: list[dict] = []
+        for listing in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket,
+                                                                    Prefix=prefix):
+            for obj in listing.get("Contents", []):
+                batch.append({"Key": obj["Key"]})
+                if len(batch) == _DELETE_BATCH:
+                    deleted += _delete(s3, bucket, batch)
+                    batch = []
+        if batch:
+            deleted += _delete(s3, bucket, batch)
+    return deleted
+
+
+def _delete(s3, bucket: str, batch: list[dict]) -> int:
+    answer = s3.delete_objects(Bucket=bucket, Delete={"Objects": batch, "Quiet": True})
+    if answer.get("Errors"):
+        raise RuntimeError(f"S3 refused to delete {len(answer['Errors'])} object(s)")
+    return len(batch)

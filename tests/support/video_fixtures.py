@@ -1,0 +1,88 @@
+"""Fixtures for the video path: moto S3 with the media bucket, the video handler, users with
+tokens, and videos created through the API (optionally published as the pipeline would)."""
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+import pytest
+
+from tests.support.api import Api
+
+
+@dataclass
+class Member:
+    id: str
+    username: str
+    token: str
+
+
+@pytest.fixture
+def s3(db):
+    """moto S3 (in-process) with the media bucket; the layer's client is created inside."""
+    from moto import mock_aws
+
+    from tuber_common import storage
+    from tuber_common.settings import get_settings
+
+    with mock_aws():
+        storage.reset_s3()
+        client = storage.get_s3()
+        client.create_bucket(Bucket=get_settings().media_bucket)
+        yield client
+        storage.reset_s3()
+
+
+@pytest.fixture
+def video_api(db, s3):
+    from tuber_video.handler import lambda_handler
+
+    return Api(lambda_handler)
+
+
+@pytest.fixture
+def member(db):
+    """A user document and an access token for it (no /auth round trip)."""
+    from tuber_common.clock import utcnow
+    from tuber_common.tokens import issue_access_token
+
+    def _make(username: str | None = None) -> Member:
+        username = username or f"m_{uuid.uuid4().hex[:8]}"
+        now = utcnow()
+        oid = db.users.insert_one({
+            "username": username, "usernameLower": username.lower(),
+            "email": f"{username}@example.com", "emailLower": f"{username}@example.com",
+            "displayName": username, "passwordHash": "x", "createdAt": now, "updatedAt": now,
+        }).inserted_id
+        return Member(str(oid), username, issue_access_token(str(oid))[0])
+    return _make
+
+
+@pytest.fixture
+def new_video(video_api):
+    """Create a video through POST /video; returns the answer's JSON ({video, upload})."""
+    def _make(owner: Member, title: str = "A video", visibility: str = "public",
+              size: int = 1000, content_type: str = "video/mp4") -> dict:
+        answer = video_api.post("/video", {"title": title, "visibility": visibility,
+                                           "contentType": content_type, "sizeBytes": size},
+                                token=owner.token)
+        assert answer.status == 201, answer.body
+        return answer.json
+    return _make
+
+
+@pytest.fixture
+def published_video(db, new_video):
+    """A video created through the API and published the way on_transcoded does it."""
+    from bson import ObjectId
+
+    from tuber_common import publishing
+
+    def _make(owner: Member, title: str = "A video", visibility: str = "public") -> str:
+        video_id = new_video(owner, title, visibility)["video"]["id"]
+        assert publishing.publish(
+            db, ObjectId(video_id), hls_key=f"hls/{video_id}/master.m3u8",
+            renditions=[{"name": "240p", "width": 426, "height": 240}],
+            thumbnail_key=f"hls/{video_id}/thumb.jpg", duration_seconds=2.0)
+        return video_id
+    return _make
