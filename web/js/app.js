@@ -1,0 +1,148 @@
+// Tuber's web client: a hash-routed single page app in plain ES modules.
+
+import { api } from "./api.js";
+import { clearAlerts, showError } from "./alerts.js";
+import { clear, h, icon } from "./dom.js";
+import { displayName } from "./format.js";
+import { clearSession, currentUser, getSession, onSessionChange } from "./session.js";
+import { renderHome, renderSearch } from "./views/home.js";
+import { renderWatch } from "./views/watch.js";
+import { renderUpload } from "./views/upload.js";
+import { renderChannel } from "./views/channel.js";
+import { renderMyVideos } from "./views/myvideos.js";
+import { renderSignIn, renderSignUp } from "./views/auth.js";
+import { renderNotFound } from "./views/notfound.js";
+
+const ROUTES = [
+  [/^\/$/, renderHome],
+  [/^\/search$/, renderSearch],
+  [/^\/watch\/([^/]+)$/, renderWatch],
+  [/^\/upload$/, renderUpload],
+  [/^\/channel\/([^/]+)$/, renderChannel],
+  [/^\/me\/videos$/, renderMyVideos],
+  [/^\/signin$/, renderSignIn],
+  [/^\/signup$/, renderSignUp],
+];
+
+/** The current route: its path, path parameters and query. */
+export function parseHash(hash = location.hash) {
+  const raw = hash.replace(/^#/, "") || "/";
+  const [path, qs = ""] = raw.split("?");
+  return { path: path || "/", query: new URLSearchParams(qs) };
+}
+
+export function navigate(hash, { replace = false } = {}) {
+  if (replace) {
+    history.replaceState(null, "", hash);
+    route();
+  } else if (location.hash === hash) {
+    route();
+  } else {
+    location.hash = hash;
+  }
+}
+
+let controller = null;
+let firstRender = true;
+
+async function route() {
+  if (controller) controller.abort();
+  controller = new AbortController();
+  const { signal } = controller;
+  const { path, query } = parseHash();
+  const main = document.getElementById("main");
+  clear(main);
+  clearAlerts();
+  main.removeAttribute("aria-busy");
+  window.scrollTo(0, 0);
+
+  const searchInput = document.getElementById("search-input");
+  searchInput.value = path === "/search" ? query.get("q") || "" : "";
+
+  let view = renderNotFound;
+  let params = [];
+  for (const [pattern, render] of ROUTES) {
+    const match = pattern.exec(path);
+    if (match) {
+      view = render;
+      params = match.slice(1).map(decodeURIComponent);
+      break;
+    }
+  }
+  const ctx = { main, params, query, signal, path, navigate };
+  try {
+    main.setAttribute("aria-busy", "true");
+    await view(ctx);
+  } catch (error) {
+    if (!signal.aborted) {
+      showError(error);
+      if (!main.firstChild) {
+        main.append(h("section.page.empty", {}, h("h1", { tabindex: "-1" }, "Something went wrong"),
+          h("p", {}, "This page could not be loaded."), h("a.button", { href: "#/" }, "Go home")));
+      }
+    }
+  } finally {
+    if (!signal.aborted) main.removeAttribute("aria-busy");
+  }
+  if (!signal.aborted && !firstRender) {
+    // Move focus to the new page's heading, as a page load would, for keyboard and screen readers.
+    const heading = main.querySelector("h1");
+    if (heading) {
+      if (!heading.hasAttribute("tabindex")) heading.setAttribute("tabindex", "-1");
+      heading.focus({ preventScroll: true });
+    }
+  }
+  firstRender = false;
+}
+
+function renderAccount() {
+  const nav = document.getElementById("account-nav");
+  clear(nav);
+  const user = currentUser();
+  const upload = h("a.button.button-ghost", { href: "#/upload", "aria-label": "Upload a video" },
+    icon("upload"), h("span.label-wide", {}, "Upload"));
+  if (!user) {
+    nav.append(upload, h("a.button.button-primary", { href: "#/signin", "aria-label": "Sign in" }, icon("user"), h("span", {}, "Sign in")));
+    return;
+  }
+  const name = displayName(user);
+  nav.append(
+    upload,
+    h("a.button.button-ghost", { href: "#/me/videos", "aria-label": "My videos" },
+      icon("videos"), h("span.label-wide", {}, "My videos")),
+    h("a.avatar-link", { href: `#/channel/${encodeURIComponent(user.id)}`, "aria-label": `Your channel (${name})`, title: name },
+      h("span.avatar", { "aria-hidden": "true" }, name.slice(0, 1).toUpperCase())),
+    h("button.icon-button", { type: "button", "aria-label": "Sign out", title: "Sign out", onclick: signOut },
+      icon("signout")),
+  );
+}
+
+async function signOut() {
+  const session = getSession();
+  try {
+    if (session) await api("POST", "/auth/logout", { body: { refreshToken: session.refreshToken }, auth: "required" });
+  } catch (error) {
+    if (error.status !== 401) showError(error);
+  } finally {
+    clearSession();
+    navigate("#/");
+  }
+}
+
+function boot() {
+  document.getElementById("search-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    const q = document.getElementById("search-input").value.trim();
+    navigate(q ? `#/search?q=${encodeURIComponent(q)}` : "#/");
+  });
+  document.querySelector("[data-skip]").addEventListener("click", (event) => {
+    event.preventDefault();
+    document.getElementById("main").focus();
+  });
+  onSessionChange(renderAccount);
+  renderAccount();
+  window.addEventListener("hashchange", route);
+  route();
+}
+
+boot();

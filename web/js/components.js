@@ -1,0 +1,117 @@
+// Shared pieces of pages: video cards, paged grids, status badges, dialogs.
+
+import { api } from "./api.js";
+import { showError } from "./alerts.js";
+import { h, icon } from "./dom.js";
+import { ago, displayName, duration, views } from "./format.js";
+
+export const STATUS_LABELS = {
+  UPLOADING: "Uploading",
+  PROCESSING: "Processing",
+  PUBLIC: "Ready",
+  FAILED: "Failed",
+};
+
+export function statusBadge(status) {
+  const label = STATUS_LABELS[status] || status;
+  return h(`span.badge.badge-${String(status).toLowerCase()}`, { "data-status": status }, label);
+}
+
+export function thumbnail(video, { size = "card" } = {}) {
+  const time = duration(video.durationSeconds);
+  return h(`div.thumb.thumb-${size}`, {},
+    video.thumbnailUrl
+      ? h("img", { src: video.thumbnailUrl, alt: "", loading: "lazy", decoding: "async" })
+      : h("div.thumb-placeholder", { "aria-hidden": "true" }, icon("play")),
+    time && video.status === "PUBLIC" ? h("span.thumb-time", { "aria-label": `Duration ${time}` }, time) : null,
+    video.status && video.status !== "PUBLIC" ? h("span.thumb-status", {}, statusBadge(video.status)) : null);
+}
+
+export function channelLink(owner, props = {}) {
+  if (!owner || !owner.id) return h("span", props, displayName(owner));
+  return h("a.channel-link", { href: `#/channel/${encodeURIComponent(owner.id)}`, ...props }, displayName(owner));
+}
+
+/** One video in a grid: thumbnail, title, channel, views and age. */
+export function videoCard(video, { showOwner = true } = {}) {
+  const href = `#/watch/${encodeURIComponent(video.id)}`;
+  const when = video.publishedAt || video.createdAt;
+  return h("article.card", { "data-video-id": video.id },
+    h("a.card-thumb", { href, tabindex: "-1", "aria-hidden": "true" }, thumbnail(video)),
+    h("div.card-body", {},
+      showOwner ? h("span.avatar.avatar-small", { "aria-hidden": "true" },
+        displayName(video.owner).slice(0, 1).toUpperCase()) : null,
+      h("div.card-text", {},
+        h("h3.card-title", {}, h("a", { href, title: video.title }, video.title)),
+        showOwner ? h("p.card-meta", {}, channelLink(video.owner)) : null,
+        h("p.card-meta", {}, h("span", {}, views(video.viewCount)), h("span.dot", { "aria-hidden": "true" }, "•"),
+          h("time", { datetime: when || "" }, ago(when))))));
+}
+
+/**
+ * A grid of videos from a paged endpoint with a "More" button while nextCursor is set.
+ * Returns {element, loaded} where loaded resolves after the first page.
+ */
+export function pagedGrid({ path, query = {}, signal, empty, label, card = videoCard, auth }) {
+  const grid = h("div.grid", { role: "list", "aria-label": label });
+  const more = h("button.button.button-wide", { type: "button" }, "More videos");
+  const status = h("p.visually-hidden", { role: "status" });
+  const footer = h("div.grid-footer", {}, more, status);
+  footer.hidden = true;
+  const element = h("div", {}, grid, footer);
+  let cursor = null;
+
+  async function load() {
+    more.disabled = true;
+    more.textContent = "Loading…";
+    try {
+      const page = await api("GET", path, { query: { ...query, cursor, limit: 24 }, signal, auth });
+      for (const item of page.items || []) {
+        const node = card(item);
+        node.setAttribute("role", "listitem");
+        grid.append(node);
+      }
+      cursor = page.nextCursor || null;
+      if (!grid.children.length && empty) element.replaceChildren(empty());
+      footer.hidden = !cursor;
+      if (cursor !== null || (page.items || []).length) status.textContent = `${grid.children.length} videos shown`;
+    } catch (error) {
+      if (!signal || !signal.aborted) showError(error);
+    } finally {
+      more.disabled = false;
+      more.textContent = "More videos";
+    }
+  }
+  more.addEventListener("click", () => load());
+  return { element, loaded: load(), reload: () => { grid.replaceChildren(); cursor = null; return load(); } };
+}
+
+export function emptyState(title, text, action) {
+  return h("div.empty", {}, h("div.empty-icon", { "aria-hidden": "true" }, icon("videos")),
+    h("h2", {}, title), text ? h("p", {}, text) : null, action || null);
+}
+
+/** A modal confirmation built on <dialog>; resolves true when confirmed. */
+export function confirmDialog({ title, text, confirmLabel = "Delete", danger = true }) {
+  return new Promise((resolve) => {
+    const dialog = h("dialog.dialog", { "aria-labelledby": "confirm-title" },
+      h("form", { method: "dialog" },
+        h("h2", { id: "confirm-title" }, title),
+        text ? h("p", {}, text) : null,
+        h("div.dialog-actions", {},
+          h("button.button", { value: "cancel", type: "submit" }, "Cancel"),
+          h(`button.button.${danger ? "button-danger" : "button-primary"}`, { value: "ok", type: "submit" }, confirmLabel))));
+    dialog.addEventListener("close", () => {
+      resolve(dialog.returnValue === "ok");
+      dialog.remove();
+    });
+    document.body.append(dialog);
+    dialog.showModal();
+    dialog.querySelector("button[value=cancel]").focus();
+  });
+}
+
+/** Redirect to sign in, coming back to the current page afterwards. */
+export function signInHref(back = location.hash || "#/") {
+  return `#/signin?next=${encodeURIComponent(back)}`;
+}

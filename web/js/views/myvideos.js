@@ -1,0 +1,164 @@
+// My videos: every video of the signed-in user with its status, edit and delete.
+
+import { api } from "../api.js";
+import { formError, notify, showError } from "../alerts.js";
+import { h } from "../dom.js";
+import { ago, count, views } from "../format.js";
+import { currentUser } from "../session.js";
+import { confirmDialog, emptyState, signInHref, statusBadge, thumbnail } from "../components.js";
+
+const POLL_MS = 3000;
+const VISIBILITY = { public: "Public", unlisted: "Unlisted", private: "Private" };
+
+function editDialog(video) {
+  return new Promise((resolve) => {
+    const form = h("form.form", { method: "dialog" },
+      h("h2", { id: "edit-title" }, "Edit video"),
+      h("div.field", {}, h("label", { for: "edit-video-title" }, "Title"),
+        h("input", { id: "edit-video-title", name: "title", required: true, maxlength: 100, value: video.title })),
+      h("div.field", {}, h("label", { for: "edit-video-description" }, "Description"),
+        h("textarea", { id: "edit-video-description", name: "description", rows: 4, maxlength: 5000 })),
+      h("div.field", {}, h("label", { for: "edit-video-visibility" }, "Visibility"),
+        h("select", { id: "edit-video-visibility", name: "visibility" },
+          ...Object.entries(VISIBILITY).map(([value, label]) =>
+            h("option", { value, selected: video.visibility === value }, label)))),
+      h("div.dialog-actions", {},
+        h("button.button", { type: "button", value: "cancel" }, "Cancel"),
+        h("button.button.button-primary", { type: "submit" }, "Save")));
+    form.description.value = video.description || "";
+    const dialog = h("dialog.dialog", { "aria-labelledby": "edit-title" }, form);
+    let saved = null;
+    form.querySelector("button[value=cancel]").addEventListener("click", () => dialog.close());
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      formError(form, null);
+      const save = form.querySelector("button[type=submit]");
+      save.disabled = true;
+      try {
+        const answer = await api("PATCH", `/video/${encodeURIComponent(video.id)}`, {
+          auth: "required",
+          body: { title: form.title.value.trim(), description: form.description.value.trim(), visibility: form.visibility.value },
+        });
+        saved = answer.video;
+        dialog.close();
+      } catch (error) {
+        formError(form, error);
+      } finally {
+        save.disabled = false;
+      }
+    });
+    dialog.addEventListener("close", () => { dialog.remove(); resolve(saved); });
+    document.body.append(dialog);
+    dialog.showModal();
+    form.title.focus();
+  });
+}
+
+export async function renderMyVideos({ main, signal, navigate }) {
+  document.title = "My videos - Tuber";
+  const me = currentUser();
+  if (!me) {
+    navigate(signInHref("#/me/videos"), { replace: true });
+    return;
+  }
+  const list = h("ul.manage-list", { "aria-label": "Your videos" });
+  const more = h("button.button.button-wide", { type: "button", hidden: true }, "More videos");
+  const section = h("section.page", {},
+    h("div.page-head", {}, h("h1.page-title", {}, "My videos"),
+      h("a.button.button-primary", { href: "#/upload" }, "Upload")),
+    list, more);
+  main.append(section);
+  let cursor = null;
+  const rows = new Map();
+
+  function row(video) {
+    const li = h("li.manage-row", { "data-video-id": video.id });
+    const paint = () => {
+      const href = `#/watch/${encodeURIComponent(video.id)}`;
+      li.replaceChildren(
+        h("a.manage-thumb", { href, tabindex: "-1", "aria-hidden": "true" }, thumbnail(video, { size: "small" })),
+        h("div.manage-info", {},
+          h("h2.manage-title", {}, h("a", { href }, video.title)),
+          h("p.card-meta", {}, statusBadge(video.status), h("span.badge", {}, VISIBILITY[video.visibility] || video.visibility),
+            h("span", {}, views(video.viewCount)), h("span", {}, `${count(video.likeCount)} likes`),
+            h("span", {}, `${count(video.commentCount)} comments`),
+            h("time", { datetime: video.createdAt || "" }, `uploaded ${ago(video.createdAt)}`)),
+          video.status === "FAILED" && video.failureReason ? h("p.error-text", {}, video.failureReason) : null),
+        h("div.manage-actions", {},
+          h("button.button", { type: "button", "aria-label": `Edit ${video.title}`, onclick: edit }, "Edit"),
+          h("button.button.button-danger-ghost", { type: "button", "aria-label": `Delete ${video.title}`, onclick: remove }, "Delete")));
+    };
+    async function edit(event) {
+      const opener = event.currentTarget;
+      const updated = await editDialog(video);
+      if (updated) {
+        Object.assign(video, updated);
+        paint();
+        notify("Video updated.", { kind: "success" });
+        li.querySelector(".manage-actions button").focus();
+      } else {
+        opener.focus();
+      }
+    }
+    async function remove(event) {
+      const opener = event.currentTarget;
+      const ok = await confirmDialog({
+        title: "Delete this video?",
+        text: `“${video.title}” and its comments, likes and views will be deleted for good.`,
+      });
+      if (!ok) { opener.focus(); return; }
+      try {
+        await api("DELETE", `/video/${encodeURIComponent(video.id)}`, { auth: "required" });
+        li.remove();
+        rows.delete(video.id);
+        notify("Video deleted.", { kind: "success" });
+        if (!rows.size && !cursor) list.replaceWith(emptyState("No videos yet", "Your uploads will show up here."));
+      } catch (error) {
+        showError(error);
+      }
+    }
+    paint();
+    rows.set(video.id, { video, paint });
+    return li;
+  }
+
+  async function load() {
+    more.disabled = true;
+    try {
+      const page = await api("GET", `/video/user/${encodeURIComponent(me.id)}`, { query: { cursor, limit: 50 }, auth: "required", signal });
+      for (const video of page.items || []) list.append(row(video));
+      cursor = page.nextCursor || null;
+      more.hidden = !cursor;
+      if (!rows.size) {
+        list.replaceWith(emptyState("No videos yet", "Your uploads will show up here.",
+          h("a.button.button-primary", { href: "#/upload" }, "Upload a video")));
+      }
+    } catch (error) {
+      if (!signal.aborted) showError(error);
+    } finally {
+      more.disabled = false;
+    }
+  }
+  more.addEventListener("click", load);
+  await load();
+
+  // Keep the status of videos still in flight up to date.
+  (async () => {
+    while (!signal.aborted) {
+      await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+      const pending = [...rows.values()].filter(({ video }) => video.status === "UPLOADING" || video.status === "PROCESSING");
+      if (signal.aborted || !pending.length) continue;
+      for (const entry of pending) {
+        try {
+          const { video } = await api("GET", `/video/${encodeURIComponent(entry.video.id)}`, { signal });
+          if (video.status !== entry.video.status) {
+            Object.assign(entry.video, video);
+            entry.paint();
+          }
+        } catch {
+          // Transient: try again on the next round.
+        }
+      }
+    }
+  })();
+}

@@ -1,0 +1,8 @@
+import { h } from "../dom.js";
+
+export function renderNotFound({ main }) {
+  main.append(h("section.page.empty", {},
+    h("h1", {}, "Page not found"),
+    h("p", {}, "There is nothing at this address."),
+    h("a.button.button-primary", { href: "#/" }, "Back to home")));
+}
