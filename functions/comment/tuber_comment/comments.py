@@ -1,0 +1,193 @@
+"""Comments on videos: one level of replies, counters kept by `$inc` only.
+
+Rules (also in docs/DEVELOPING.md):
+- `commentCount` on the video counts every live comment, replies included.
+- `replyCount` on a top-level comment counts its live replies.
+- A reply to a reply joins the top-level thread (one level, as on YouTube).
+- Deleting a comment with live replies leaves a placeholder (`deleted: true`, text and
+  author gone) so the thread stays readable; otherwise the document is removed. A
+  placeholder whose last reply goes is removed too.
+
+Every counter move follows one atomic document change that only one request can win
+(a conditional find_one_and_update / find_one_and_delete, or an insert), so concurrent
+creates and deletes keep the counters equal to the documents.
+"""
+from __future__ import annotations
+
+from bson import ObjectId
+from pymongo import ReturnDocument
+from pymongo.database import Database
+
+from tuber_common.clock import iso, utcnow
+from tuber_common.errors import Conflict, Forbidden, NotFound, Unauthorized
+from tuber_common.ids import try_parse_id
+from tuber_common.pagination import page
+from tuber_common.users import hydrate_users
+from tuber_common.videos import PUBLIC, find_visible_video
+
+VIDEO_FIELDS = {"ownerId": 1, "visibility": 1, "status": 1}
+
+
+def _user_oid(user_id: str) -> ObjectId:
+    oid = try_parse_id(user_id)
+    if oid is None:  # our own tokens always carry an ObjectId subject
+        raise Unauthorized("invalid access token", code="invalid_token")
+    return oid
+
+
+def _not_found() -> NotFound:
+    return NotFound("comment not found", code="comment_not_found")
+
+
+def _count(db: Database, video_id: ObjectId, delta: int) -> None:
+    db.videos.update_one({"_id": video_id}, {"$inc": {"commentCount": delta}})
+
+
+def _load_live(db: Database, comment_id: str) -> dict:
+    oid = try_parse_id(comment_id)
+    doc = db.comments.find_one({"_id": oid, "deleted": False}) if oid else None
+    if doc is None:
+        raise _not_found()
+    return doc
+
+
+def _reserve_reply(db: Database, video_id: ObjectId, parent_id: str) -> ObjectId:
+    """Count the coming reply on its thread first: a thread with replies is never removed
+    outright, so the reply cannot end up orphaned by a concurrent delete."""
+    target_id = try_parse_id(parent_id)
+    target = db.comments.find_one({"_id": target_id, "videoId": video_id},
+                                  {"parentId": 1, "deleted": 1}) if target_id else None
+    if target is None:
+        raise _not_found()
+    if target["deleted"]:
+        raise Conflict("that comment was deleted", code="comment_deleted")
+    top_id = target["parentId"] or target["_id"]
+    top = db.comments.find_one_and_update({"_id": top_id, "parentId": None},
+                                          {"$inc": {"replyCount": 1}}, projection={"_id": 1})
+    if top is None:
+        raise Conflict("that thread was deleted", code="comment_deleted")
+    return top_id
+
+
+def create(db: Database, user_id: str, video_id: str, text: str,
+           parent_id: str | None = None) -> dict:
+    video = find_visible_video(db, video_id, user_id, VIDEO_FIELDS)
+    if video["status"] != PUBLIC:
+        raise Conflict("only published videos take comments", code="video_not_published")
+    author = _user_oid(user_id)
+    top_id = _reserve_reply(db, video["_id"], parent_id) if parent_id is not None else None
+    doc = {"videoId": video["_id"], "parentId": top_id, "authorId": author, "text": text,
+           "replyCount": 0, "edited": False, "editedAt": None, "deleted": False,
+           "createdAt": utcnow()}
+    try:
+        doc["_id"] = db.comments.insert_one(doc).inserted_id
+    except Exception:
+        if top_id is not None:  # give back the reserved reply slot
+            db.comments.update_one({"_id": top_id}, {"$inc": {"replyCount": -1}})
+        raise
+    _count(db, video["_id"], 1)
+    return doc
+
+
+def list_comments(db: Database, viewer_id: str | None, video_id: str, limit: int,
+                  cursor: str | None, parent_id: str | None = None) -> tuple[list[dict], str | None]:
+    """Top-level comments newest first; with `parent_id`, that thread's replies oldest first."""
+    video = find_visible_video(db, video_id, viewer_id, VIDEO_FIELDS)
+    if parent_id is None:
+        query, newest_first = {"videoId": video["_id"], "parentId": None}, True
+    else:
+        top_id = try_parse_id(parent_id)
+        if top_id is None or db.comments.find_one(
+                {"_id": top_id, "videoId": video["_id"], "parentId": None}, {"_id": 1}) is None:
+            raise _not_found()
+        query, newest_first = {"videoId": video["_id"], "parentId": top_id}, False
+    docs, next_cursor = page(db.comments, query, sort_field="createdAt",
+                             descending=newest_first, limit=limit, cursor=cursor)
+    return present(db, docs), next_cursor
+
+
+def _author_may_act(db: Database, user_id: str, comment: dict) -> dict:
+    # A comment on a video the caller can no longer see does not exist for them.
+    return find_visible_video(db, str(comment["videoId"]), user_id, VIDEO_FIELDS)
+
+
+def edit(db: Database, user_id: str, comment_id: str, text: str) -> dict:
+    comment = _load_live(db, comment_id)
+    _author_may_act(db, user_id, comment)
+    if str(comment["authorId"]) != user_id:
+        raise Forbidden("only the author can edit a comment", code="not_author")
+    doc = db.comments.find_one_and_update(
+        {"_id": comment["_id"], "deleted": False},
+        {"$set": {"text": text, "edited": True, "editedAt": utcnow()}},
+        return_document=ReturnDocument.AFTER)
+    if doc is None:  # deleted meanwhile
+        raise _not_found()
+    return doc
+
+
+def delete(db: Database, user_id: str, comment_id: str) -> None:
+    comment = _load_live(db, comment_id)
+    video = _author_may_act(db, user_id, comment)
+    if user_id not in (str(comment["authorId"]), str(video["ownerId"])):
+        raise Forbidden("only the author or the video's owner can delete a comment",
+                        code="not_allowed")
+    if comment["parentId"] is None:
+        _delete_top_level(db, comment)
+    else:
+        _delete_reply(db, comment)
+
+
+def _delete_reply(db: Database, comment: dict) -> None:
+    if db.comments.find_one_and_delete({"_id": comment["_id"], "deleted": False},
+                                       projection={"_id": 1}) is None:
+        raise _not_found()  # another request deleted it first; it counted
+    _count(db, comment["videoId"], -1)
+    top = db.comments.find_one_and_update(
+        {"_id": comment["parentId"]}, {"$inc": {"replyCount": -1}},
+        projection={"deleted": 1, "replyCount": 1}, return_document=ReturnDocument.AFTER)
+    if top and top["deleted"] and top["replyCount"] <= 0:
+        _drop_empty_placeholder(db, top["_id"])
+
+
+def _delete_top_level(db: Database, comment: dict) -> None:
+    gone = db.comments.find_one_and_delete(
+        {"_id": comment["_id"], "deleted": False, "replyCount": 0}, projection={"_id": 1})
+    if gone is None:
+        # It has replies: keep the thread, drop the words and the author.
+        placeholder = db.comments.find_one_and_update(
+            {"_id": comment["_id"], "deleted": False},
+            {"$set": {"deleted": True, "text": "", "deletedAt": utcnow()}},
+            projection={"replyCount": 1}, return_document=ReturnDocument.AFTER)
+        if placeholder is None:
+            raise _not_found()  # another request deleted it first; it counted
+        if placeholder["replyCount"] <= 0:  # its last reply went in the meantime
+            _drop_empty_placeholder(db, comment["_id"])
+    _count(db, comment["videoId"], -1)
+
+
+def _drop_empty_placeholder(db: Database, comment_id: ObjectId) -> None:
+    db.comments.delete_one({"_id": comment_id, "deleted": True, "replyCount": {"$lte": 0}})
+
+
+def comment_out(doc: dict, author: dict | None) -> dict:
+    deleted = bool(doc.get("deleted"))
+    return {
+        "id": str(doc["_id"]),
+        "videoId": str(doc["videoId"]),
+        "parentId": str(doc["parentId"]) if doc.get("parentId") else None,
+        "text": "" if deleted else doc["text"],
+        "author": None if deleted or author is None else {
+            "id": author["id"], "username": author["username"],
+            "displayName": author["displayName"]},
+        "replyCount": int(doc.get("replyCount", 0)),
+        "edited": bool(doc.get("edited")),
+        "editedAt": iso(doc.get("editedAt")),
+        "deleted": deleted,
+        "createdAt": iso(doc["createdAt"]),
+    }
+
+
+def present(db: Database, docs: list[dict]) -> list[dict]:
+    """API shapes for a page of comments, their authors hydrated in one query."""
+    authors = hydrate_users(db, [d["authorId"] for d in docs if not d.get("deleted")])
+    return [comment_out(d, authors.get(str(d["authorId"]))) for d in docs]
