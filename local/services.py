@@ -1,8 +1,10 @@
 """Start and stop the real servers the platform needs locally: SecantusDB and moto."""
 from __future__ import annotations
 
+import ctypes
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -39,6 +41,22 @@ def wait_for_port(port: int, proc: subprocess.Popen, what: str, timeout: float =
     raise RuntimeError(f"{what} did not listen on port {port} within {timeout}s")
 
 
+def _die_with_parent() -> None:
+    """In the child, before exec: own process group, and SIGTERM when the parent dies, so a
+    killed stack (or test run) leaves no server behind. Linux only; elsewhere a no-op."""
+    os.setsid()
+    try:
+        PR_SET_PDEATHSIG = 1
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    except OSError:
+        pass
+
+
+def _close_parent_copy(log) -> None:
+    if log is not subprocess.DEVNULL:
+        log.close()  # the child keeps its own descriptor
+
+
 def start_secantus(port: int, storage_path: str, log_path: str | None = None) -> subprocess.Popen:
     """SecantusDB, the embedded MongoDB wire-protocol server; ':memory:' for throwaway data."""
     if storage_path != ":memory:":
@@ -47,8 +65,9 @@ def start_secantus(port: int, storage_path: str, log_path: str | None = None) ->
     proc = subprocess.Popen(
         [_venv_command("secantusd-py"), "--host", "127.0.0.1", "--port", str(port),
          "--storage-path", storage_path, "--log-level", "WARNING"],
-        stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        stdout=log, stderr=subprocess.STDOUT, preexec_fn=_die_with_parent,
     )
+    _close_parent_copy(log)
     wait_for_port(port, proc, "secantusd-py")
     return proc
 
@@ -59,17 +78,29 @@ def start_moto(port: int, log_path: str | None = None) -> subprocess.Popen:
     env = {**os.environ, "MOTO_ALLOW_NONEXISTENT_REGION": "true"}
     proc = subprocess.Popen([_venv_command("moto_server"), "-H", "127.0.0.1", "-p", str(port)],
                             stdout=log, stderr=subprocess.STDOUT, env=env,
-                            start_new_session=True)
+                            preexec_fn=_die_with_parent)
+    _close_parent_copy(log)
     wait_for_port(port, proc, "moto_server")
     return proc
 
 
-def stop(proc: subprocess.Popen | None, timeout: float = 10) -> None:
-    if proc is None or proc.poll() is not None:
-        return
-    proc.terminate()
+def _signal_group(proc: subprocess.Popen, sig: int) -> None:
+    # The whole process group: a server's own children go too.
     try:
-        proc.wait(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
+        os.killpg(proc.pid, sig)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def stop(proc: subprocess.Popen | None, timeout: float = 10) -> None:
+    if proc is None:
+        return
+    if proc.poll() is None:
+        _signal_group(proc, signal.SIGTERM)
+        try:
+            proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            _signal_group(proc, signal.SIGKILL)
+            proc.wait()
+    # Anything left in the group after its leader exited.
+    _signal_group(proc, signal.SIGKILL)

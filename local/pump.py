@@ -1,0 +1,144 @@
+"""The event pump: S3 event notifications from the SQS queue to the functions whose template
+S3 events match, as S3 -> Lambda does it.
+
+One thread long-polls the queue; a few worker threads run the functions, so a transcode runs
+in the background while the API keeps answering. A message is deleted only after its
+functions returned; a function that raises is retried twice (Lambda's asynchronous retries)
+and then given up on, with a log line.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import queue
+import threading
+import time
+from typing import Any, Callable
+from urllib.parse import unquote_plus
+
+from .functions import FunctionNotInCheckout
+from .template import S3Subscription
+
+log = logging.getLogger("tuber.local")
+
+Invoke = Callable[[str, dict], Any]
+
+
+def subscription_matches(subscription: S3Subscription, record: dict) -> bool:
+    """S3's rule: event type pattern, then key prefix and suffix on the decoded key."""
+    event_name = "s3:" + record.get("eventName", "")
+    if not any(event_name == pattern or
+               (pattern.endswith("*") and event_name.startswith(pattern[:-1]))
+               for pattern in subscription.events):
+        return False
+    key = unquote_plus(record["s3"]["object"]["key"])
+    return key.startswith(subscription.prefix) and key.endswith(subscription.suffix)
+
+
+def targets_for(subscriptions: list[S3Subscription], record: dict) -> list[str]:
+    return [s.function for s in subscriptions if subscription_matches(s, record)]
+
+
+class EventPump:
+    def __init__(self, sqs, queue_url: str, subscriptions: list[S3Subscription], invoke: Invoke,
+                 *, workers: int = 2, retries: int = 2, retry_delay_s: float = 1.0,
+                 wait_seconds: int = 2, visibility_timeout_s: int = 900):
+        self.sqs = sqs
+        self.queue_url = queue_url
+        self.subscriptions = subscriptions
+        self.invoke = invoke
+        self.retries = retries
+        self.retry_delay_s = retry_delay_s
+        self.wait_seconds = wait_seconds
+        self.visibility_timeout_s = visibility_timeout_s
+        self._stopping = threading.Event()
+        self._work: queue.Queue = queue.Queue()
+        self._in_flight = 0
+        self._idle = threading.Condition()
+        # Daemon threads: Ctrl-C must not wait for a long transcode to finish.
+        self._threads = [threading.Thread(target=self._poll, name="pump-poll", daemon=True)]
+        self._threads += [threading.Thread(target=self._work_loop, name=f"pump-worker-{i}",
+                                           daemon=True) for i in range(workers)]
+
+    def start(self) -> None:
+        for thread in self._threads:
+            thread.start()
+
+    def stop(self, grace_s: float = 5) -> None:
+        """Stop polling; give running functions `grace_s` to finish."""
+        self._stopping.set()
+        self._threads[0].join(timeout=self.wait_seconds + 5)
+        with self._idle:
+            self._idle.wait_for(lambda: self._in_flight == 0, timeout=grace_s)
+        for _ in self._threads[1:]:
+            self._work.put(None)
+
+    def wait_idle(self, timeout: float) -> bool:
+        """Until no message is being handled (tests)."""
+        with self._idle:
+            return self._idle.wait_for(lambda: self._in_flight == 0 and self._work.empty(),
+                                       timeout=timeout)
+
+    def _poll(self) -> None:
+        while not self._stopping.is_set():
+            try:
+                answer = self.sqs.receive_message(
+                    QueueUrl=self.queue_url, MaxNumberOfMessages=10,
+                    WaitTimeSeconds=self.wait_seconds, VisibilityTimeout=self.visibility_timeout_s)
+            except Exception as exc:  # moto going away at shutdown, or a hiccup
+                if not self._stopping.is_set():
+                    log.warning("event pump: cannot read the queue (%s)", type(exc).__name__)
+                    time.sleep(1)
+                continue
+            for message in answer.get("Messages", []):
+                with self._idle:
+                    self._in_flight += 1
+                self._work.put(message)
+
+    def _work_loop(self) -> None:
+        while True:
+            message = self._work.get()
+            if message is None:
+                return
+            try:
+                self._deliver(message)
+            except Exception:
+                log.exception("event pump: message %s not delivered", message.get("MessageId"))
+            finally:
+                with self._idle:
+                    self._in_flight -= 1
+                    self._idle.notify_all()
+
+    def _deliver(self, message: dict) -> None:
+        body = json.loads(message["Body"])
+        # S3 sends one s3:TestEvent when the notification is configured: not an upload.
+        if body.get("Event") != "s3:TestEvent":
+            for record in body.get("Records", []):
+                for function in targets_for(self.subscriptions, record):
+                    self._invoke_with_retries(function, {"Records": [record]})
+        self.sqs.delete_message(QueueUrl=self.queue_url,
+                                ReceiptHandle=message["ReceiptHandle"])
+
+    def _invoke_with_retries(self, function: str, event: dict) -> None:
+        record = event["Records"][0]
+        what = f"{record.get('eventName')} {unquote_plus(record['s3']['object']['key'])}"
+        attempts = 1 + self.retries
+        for attempt in range(1, attempts + 1):
+            started = time.perf_counter()
+            try:
+                self.invoke(function, event)
+            except FunctionNotInCheckout:
+                log.warning("event %s -> %s skipped: not in this checkout", what, function)
+                return
+            except Exception as exc:
+                elapsed = (time.perf_counter() - started) * 1000
+                log.error("event %s -> %s failed %.0fms (attempt %d/%d): %s", what, function,
+                          elapsed, attempt, attempts, type(exc).__name__,
+                          exc_info=attempt == attempts)
+                if attempt < attempts and not self._stopping.is_set():
+                    time.sleep(self.retry_delay_s * attempt)
+                    continue
+                return
+            log.info("event %s -> %s ok %.0fms", what, function,
+                     (time.perf_counter() - started) * 1000)
+            return

@@ -1,0 +1,229 @@
+"""The whole of Tuber on one machine: `python -m local.stack` (what `make run` runs).
+
+    python -m local.stack [--port 3000] [--host 127.0.0.1] [--data-dir .local-data] [--demo]
+
+Starts SecantusDB (unless MONGODB_URI is set) and moto (S3 + SQS), creates the indexes, the
+media bucket and its event notifications, then serves the API (the template's routes, the
+functions in this process), the web client, /openapi.json and /docs, and pumps S3 events to
+the functions. Ctrl-C or SIGTERM stops everything it started.
+"""
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import signal
+import sys
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import services
+from .docs import merged_openapi, swagger_page, vendored_swagger_dir
+from .environment import (REGION, LocalValues, function_environment, load_or_create_secrets,
+                          media_bucket_name)
+from .functions import FunctionRegistry
+from .gateway import Cors, Gateway, GatewayServer
+from .media import MediaSnapshot, connect_notifications, create_bucket
+from .pump import EventPump
+from .routes import RouteTable
+from .template import read_template
+
+ROOT = Path(__file__).resolve().parent.parent
+log = logging.getLogger("tuber.local")
+
+
+@dataclass
+class StackOptions:
+    host: str = "127.0.0.1"
+    port: int = 3000
+    data_dir: Path = ROOT / ".local-data"
+    template: Path = ROOT / "template.yaml"
+    web_root: Path = ROOT / "web"
+    workers: int = 2
+
+
+@dataclass
+class Stack:
+    options: StackOptions
+    processes: list = field(default_factory=list)
+    api_url: str = ""
+    s3_url: str = ""
+    mongo_uri: str = ""
+    _server: GatewayServer | None = None
+    _pump: EventPump | None = None
+    _snapshot: MediaSnapshot | None = None
+
+    def start(self) -> None:
+        try:
+            self._start()
+        except BaseException:
+            self.stop()
+            raise
+
+    def _start(self) -> None:
+        opts = self.options
+        data = opts.data_dir.resolve()
+        (data / "logs").mkdir(parents=True, exist_ok=True)
+        template = read_template(opts.template)
+        # Puts the layer and every CodeUri on sys.path, as Lambda's /opt/python and /var/task.
+        registry = FunctionRegistry(template, ROOT, [ROOT / "layers" / "common"])
+
+        self.mongo_uri = os.environ.get("MONGODB_URI") or self._start_mongo(data)
+        mongo_db = os.environ.get("MONGODB_DB") or "tuber"
+        moto_port = services.free_port()
+        self.processes.append(services.start_moto(moto_port, str(data / "logs" / "moto.log")))
+        self.s3_url = f"http://127.0.0.1:{moto_port}"
+
+        secrets = load_or_create_secrets(data / "secrets.json")
+        bucket = media_bucket_name(template)
+        os.environ.update(function_environment(template, LocalValues(
+            mongodb_uri=self.mongo_uri, mongodb_db=mongo_db,
+            jwt_secret=secrets["jwtSecret"], webhook_secret=secrets["webhookSecret"],
+            s3_endpoint_url=self.s3_url, media_bucket=bucket)))
+        self._create_indexes(mongo_db)
+
+        s3, sqs = _aws_client("s3", self.s3_url), _aws_client("sqs", self.s3_url)
+        create_bucket(s3, bucket, REGION,
+                      template.resource("MediaBucket")["Properties"].get("CorsConfiguration"))
+        self._snapshot = MediaSnapshot(s3, bucket, data / "s3")
+        restored = self._snapshot.restore()  # before the notification: no re-transcoding
+        queue_url = connect_notifications(s3, sqs, bucket, template.s3_subscriptions)
+
+        api_functions = sorted({route.function for route in template.routes})
+        swagger_dir = vendored_swagger_dir(ROOT / ".local-data")
+        gateway = Gateway(registry, RouteTable(template.routes), Cors(template.cors),
+                          opts.web_root if opts.web_root.is_dir() else None,
+                          openapi=lambda: merged_openapi(registry, api_functions),
+                          docs_page=swagger_page("/docs/assets" if swagger_dir else None),
+                          swagger_dir=swagger_dir)
+        self._server = GatewayServer(gateway, opts.host, opts.port)
+        self._server.start()
+        self.api_url = f"http://{opts.host}:{self._server.port}"
+
+        timeouts = [f.timeout_s for f in template.functions.values()] or [900]
+        self._pump = EventPump(sqs, queue_url, template.s3_subscriptions, registry.invoke,
+                               workers=opts.workers, visibility_timeout_s=max(timeouts) + 60)
+        self._pump.start()
+        self._print_banner(bucket, mongo_db, restored, swagger_dir is not None, registry,
+                           sorted(template.functions))
+
+    def _start_mongo(self, data: Path) -> str:
+        port = services.free_port()
+        self.processes.append(services.start_secantus(port, str(data / "mongo"),
+                                                      str(data / "logs" / "secantus.log")))
+        return f"mongodb://127.0.0.1:{port}/"
+
+    def _create_indexes(self, mongo_db: str) -> None:
+        from pymongo import MongoClient
+        from tuber_common.indexes import ensure_indexes
+
+        client = MongoClient(self.mongo_uri, serverSelectionTimeoutMS=10_000)
+        try:
+            ensure_indexes(client[mongo_db])
+        finally:
+            client.close()
+
+    def _print_banner(self, bucket, mongo_db, restored, has_swagger, registry, functions):
+        missing = [f for f in functions if not registry.exists(f)]
+        lines = [
+            "Tuber is running:",
+            f"  web client   {self.api_url}/",
+            f"  API          {self.api_url}   (routes from {self.options.template.name})",
+            f"  API docs     {self.api_url}/docs   (OpenAPI: {self.api_url}/openapi.json)"
+            + ("" if has_swagger else "  [minimal page: `make swagger-ui` for Swagger UI]"),
+            f"  S3 (moto)    {self.s3_url}   bucket {bucket}"
+            + (f", {restored} media objects restored" if restored else ""),
+            f"  MongoDB      {_redact(self.mongo_uri)}   database {mongo_db}",
+            f"  data folder  {self.options.data_dir.resolve()}",
+        ]
+        if missing:
+            lines.append(f"  not in this checkout yet: {', '.join(missing)}")
+        lines.append("Press Ctrl-C to stop.")
+        print("\n".join(lines), flush=True)
+
+    def stop(self) -> None:
+        """Stop in reverse order; every step runs even if an earlier one failed."""
+        steps = [
+            ("event pump", lambda: self._pump and self._pump.stop()),
+            ("gateway", lambda: self._server and self._server.stop()),
+            ("media snapshot", self._save_media),
+        ] + [(f"process {p.pid}", lambda p=p: services.stop(p))
+             for p in reversed(self.processes)]
+        for name, step in steps:
+            try:
+                step()
+            except Exception:
+                log.exception("stopping the %s failed", name)
+        self.processes.clear()
+        self._pump = self._server = None
+
+    def _save_media(self) -> None:
+        if self._snapshot and self.processes:
+            count = self._snapshot.save()
+            log.info("media snapshot: %d objects kept in %s", count, self._snapshot.folder)
+
+
+def _aws_client(service: str, endpoint: str):
+    import boto3
+    from botocore.config import Config
+
+    return boto3.client(service, endpoint_url=endpoint, region_name=REGION,
+                        aws_access_key_id="local", aws_secret_access_key="local",
+                        config=Config(s3={"addressing_style": "path"},
+                                      retries={"max_attempts": 2}))
+
+
+def _redact(uri: str) -> str:
+    # A user's MONGODB_URI may carry a password: never print it.
+    scheme, sep, rest = uri.partition("://")
+    if "@" in rest:
+        rest = "***@" + rest.split("@", 1)[1]
+    return f"{scheme}{sep}{rest}"
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m local.stack", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", 3000)),
+                        help="gateway port (default: $PORT or 3000; 0 picks a free one)")
+    parser.add_argument("--host", default="127.0.0.1", help="gateway address")
+    parser.add_argument("--data-dir", type=Path, default=ROOT / ".local-data",
+                        help="database, secrets, media snapshot and logs (default .local-data)")
+    parser.add_argument("--demo", action="store_true",
+                        help="also publish a demo user and a few generated clips")
+    parser.add_argument("--workers", type=int, default=2,
+                        help="event pump workers (transcodes at once)")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", datefmt="%H:%M:%S",
+                        stream=sys.stdout)
+    stop_requested = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop_requested.set())
+
+    stack = Stack(StackOptions(host=args.host, port=args.port, data_dir=args.data_dir,
+                               workers=args.workers))
+    try:
+        stack.start()
+    except Exception as exc:
+        print(f"the local stack could not start: {exc}", file=sys.stderr)
+        return 1
+    try:
+        if args.demo:
+            from .seed import seed_in_background
+            seed_in_background(stack.api_url, stop_requested)
+        while not stop_requested.wait(0.5):  # a short wait keeps signals prompt
+            pass
+        print("stopping...", flush=True)
+    finally:
+        stack.stop()
+    print("stopped.", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
