@@ -59,8 +59,10 @@ def page(collection: Collection, query: dict, *, sort_field: str, descending: bo
     order = -1 if descending else 1
     if cursor:
         value, last_id = decode_cursor(cursor)
-        beyond = "$lt" if descending else "$gt"
-        query = {"$and": [query, {"$or": [
+        beyond, up_to = ("$lt", "$lte") if descending else ("$gt", "$gte")
+        # The plain range bound lets the planner scan the index from the cursor on; the $or
+        # breaks ties on equal sort values by _id.
+        query = {"$and": [query, {sort_field: {up_to: value}}, {"$or": [
             {sort_field: {beyond: value}},
             {sort_field: value, "_id": {beyond: last_id}},
         ]}]}
