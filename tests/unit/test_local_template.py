@@ -1,0 +1,86 @@
+"""The local stack reads template.yaml itself: routes, S3 events, CORS and environment."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from local.environment import LocalValues, function_environment, media_bucket_name
+from local.template import NO_VALUE, HttpRoute, Resolver, Tagged, load_template, read_template
+
+TEMPLATE = Path(__file__).resolve().parents[2] / "template.yaml"
+
+
+@pytest.fixture(scope="module")
+def template():
+    return read_template(TEMPLATE)
+
+
+def test_cloudformation_tags_load_as_tagged_values():
+    raw = load_template(TEMPLATE)
+    layers = raw["Globals"]["Function"]["Layers"]
+    assert layers == [Tagged("Ref", "CommonLayer")]
+    public_url = raw["Globals"]["Function"]["Environment"]["Variables"]["MEDIA_PUBLIC_BASE_URL"]
+    assert public_url.tag == "If" and public_url.value[0] == "HasMediaPublicBaseUrl"
+
+
+def test_every_http_route_of_the_template_is_read(template):
+    assert HttpRoute("POST", "/auth/register", "AuthFunction") in template.routes
+    assert HttpRoute("GET", "/video/{videoId}", "VideoFunction") in template.routes
+    assert HttpRoute("PUT", "/like/{videoId}", "LikeFunction") in template.routes
+    assert HttpRoute("PATCH", "/comment/{id}", "CommentFunction") in template.routes
+    assert HttpRoute("GET", "/video/search", "VideoFunction").route_key == "GET /video/search"
+
+
+def test_s3_events_keep_their_key_filters(template):
+    by_function = {s.function: s for s in template.s3_subscriptions}
+    assert by_function["TranscodeFunction"].prefix == "raw/"
+    assert by_function["TranscodeFunction"].suffix == ""
+    assert by_function["OnTranscodedFunction"].prefix == "hls/"
+    assert by_function["OnTranscodedFunction"].suffix == "master.m3u8"
+    assert by_function["TranscodeFunction"].events == ("s3:ObjectCreated:*",)
+
+
+def test_functions_have_code_uri_handler_and_timeouts(template):
+    transcode = template.functions["TranscodeFunction"]
+    assert transcode.code_uri == "functions/transcode"
+    assert transcode.module == "tuber_transcode.handler"
+    assert transcode.attribute == "lambda_handler"
+    assert transcode.timeout_s == 900
+    assert template.functions["AuthFunction"].timeout_s == 10  # from Globals
+
+
+def test_http_api_cors_configuration(template):
+    assert template.cors.allow_origins == ["*"]
+    assert template.cors.allow_headers == ["authorization", "content-type"]
+    assert "PATCH" in template.cors.allow_methods
+    assert template.cors.max_age == 600
+
+
+def test_resolver_evaluates_sub_if_and_no_value():
+    raw = {"Parameters": {"Url": {"Type": "String", "Default": ""}},
+           "Conditions": {"HasUrl": Tagged("Not", [Tagged("Equals", [Tagged("Ref", "Url"), ""])])}}
+    resolver = Resolver(raw, {"AWS::Region": "eu-west-1"})
+    value = Tagged("If", ["HasUrl", Tagged("Ref", "Url"),
+                          Tagged("Sub", "https://s3.${AWS::Region}.example")])
+    assert resolver.resolve(value) == "https://s3.eu-west-1.example"
+    assert resolver.resolve(["a", Tagged("Ref", "AWS::NoValue")]) == ["a"]
+    assert resolver.resolve(Tagged("Ref", "AWS::NoValue")) is NO_VALUE
+    with pytest.raises(KeyError):
+        resolver.resolve(Tagged("Ref", "Unknown"))
+
+
+def test_local_environment_comes_from_the_template(template):
+    bucket = media_bucket_name(template)
+    env = function_environment(template, LocalValues(
+        mongodb_uri="mongodb://127.0.0.1:1/", mongodb_db="tuber", jwt_secret="j" * 40,
+        webhook_secret="w" * 40, s3_endpoint_url="http://127.0.0.1:9", media_bucket=bucket))
+    assert bucket == "tuber-media-123456789012"
+    assert env["MEDIA_BUCKET"] == bucket
+    assert env["MEDIA_PUBLIC_BASE_URL"] == f"http://127.0.0.1:9/{bucket}"
+    assert env["JWT_SECRET"] == "j" * 40
+    assert env["MONGODB_URI"] == "mongodb://127.0.0.1:1/"
+    assert env["TRANSCODER_BACKEND"] == "ffmpeg"
+    assert env["S3_ENDPOINT_URL"] == "http://127.0.0.1:9"
+    assert env["MAX_UPLOAD_BYTES"] == "2147483648"
+    assert "POWERTOOLS_SERVICE_NAME" not in env  # per function, set at its import
