@@ -14,7 +14,7 @@ import queue
 import threading
 import time
 from typing import Any, Callable
-from urllib.parse import unquote_plus
+from urllib.parse import quote_plus, unquote_plus
 
 from .functions import FunctionNotInCheckout
 from .template import S3Subscription
@@ -33,6 +33,15 @@ def subscription_matches(subscription: S3Subscription, record: dict) -> bool:
         return False
     key = unquote_plus(record["s3"]["object"]["key"])
     return key.startswith(subscription.prefix) and key.endswith(subscription.suffix)
+
+
+def as_aws_sends_it(record: dict) -> dict:
+    """S3 URL-encodes the key in events but keeps its slashes ("raw/v1/my+clip.mp4"); moto
+    encodes the slashes too ("raw%2Fv1%2Fmy+clip.mp4"). Functions get AWS's form."""
+    obj = record.get("s3", {}).get("object", {})
+    if "key" in obj:
+        obj["key"] = quote_plus(unquote_plus(obj["key"]), safe="/")
+    return record
 
 
 def targets_for(subscriptions: list[S3Subscription], record: dict) -> list[str]:
@@ -113,7 +122,7 @@ class EventPump:
         body = json.loads(message["Body"])
         # S3 sends one s3:TestEvent when the notification is configured: not an upload.
         if body.get("Event") != "s3:TestEvent":
-            for record in body.get("Records", []):
+            for record in map(as_aws_sends_it, body.get("Records", [])):
                 for function in targets_for(self.subscriptions, record):
                     self._invoke_with_retries(function, {"Records": [record]})
         self.sqs.delete_message(QueueUrl=self.queue_url,

@@ -36,3 +36,11 @@ def test_keys_are_matched_after_url_decoding_as_s3_sends_them_encoded():
     sub = S3Subscription("F", ("s3:ObjectCreated:*",), prefix="raw files/", suffix=".mp4")
     assert subscription_matches(sub, record("raw+files/my+clip.mp4")) is True
     assert subscription_matches(sub, record("raw%2Bfiles/clip.mp4")) is False
+
+
+def test_event_keys_keep_their_slashes_as_in_aws_events():
+    from local.pump import as_aws_sends_it
+
+    moto_style = record("raw%2Fv1%2Fmy+clip%281%29.mp4")
+    assert as_aws_sends_it(moto_style)["s3"]["object"]["key"] == "raw/v1/my+clip%281%29.mp4"
+    assert as_aws_sends_it(record("raw/v1/source"))["s3"]["object"]["key"] == "raw/v1/source"
