@@ -86,3 +86,65 @@ def published_video(db, new_video):
             thumbnail_key=f"hls/{video_id}/thumb.jpg", duration_seconds=2.0)
         return video_id
     return _make
+
+
+EVENTS_DIR = __import__("pathlib").Path(__file__).resolve().parents[2] / "events"
+
+
+def sample_event(name: str) -> dict:
+    """A sample event from events/ (the same files `sam local invoke -e` takes)."""
+    import json
+
+    return json.loads((EVENTS_DIR / f"{name}.json").read_text())
+
+
+def s3_event(name: str, key: str, size: int | None = None) -> dict:
+    """The sample S3 event `name` for `key`, URL-encoded the way S3 sends keys."""
+    from urllib.parse import quote_plus
+
+    from tuber_common.settings import get_settings
+
+    event = sample_event(name)
+    record = event["Records"][0]["s3"]
+    record["bucket"]["name"] = get_settings().media_bucket
+    record["object"]["key"] = quote_plus(key, safe="/")
+    if size is not None:
+        record["object"]["size"] = size
+    return event
+
+
+@pytest.fixture
+def fast_transcode(monkeypatch, settings_env):
+    """The quickest settings that still exercise the whole ladder."""
+    from tuber_common.settings import get_settings
+
+    monkeypatch.setenv("TRANSCODE_PRESET", "ultrafast")
+    monkeypatch.setenv("TRANSCODE_SEGMENT_SECONDS", "1")
+    get_settings.cache_clear()
+
+
+@pytest.fixture
+def run_transcode(db, s3, fast_transcode):
+    """Upload a local file as a video's raw object and invoke the transcode handler with the
+    S3 event; returns the handler's answer."""
+    from local.lambda_context import LambdaContext
+    from tuber_common.settings import get_settings
+    from tuber_transcode.handler import lambda_handler
+
+    def _run(video_id: str, path: str, key: str | None = None) -> dict:
+        key = key or f"raw/{video_id}/source"
+        s3.upload_file(path, get_settings().media_bucket, key)
+        size = __import__("os").path.getsize(path)
+        return lambda_handler(s3_event("s3_raw_upload", key, size),
+                              LambdaContext(function_name="transcode", timeout_ms=300_000))
+    return _run
+
+
+@pytest.fixture
+def run_on_transcoded(db, s3):
+    from local.lambda_context import LambdaContext
+    from tuber_on_transcoded.handler import lambda_handler
+
+    def _run(event: dict) -> dict:
+        return lambda_handler(event, LambdaContext(function_name="on_transcoded"))
+    return _run

@@ -1,0 +1,28 @@
+"""Transcode finished: an S3 master playlist, a MediaConvert job state change, or the
+scheduled sweep of videos stuck in UPLOADING / PROCESSING."""
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools import Logger
+
+from tuber_common.db import get_db
+from tuber_common.publishing import MEDIACONVERT_DETAIL_TYPE
+
+from . import completion
+
+logger = Logger(service="on_transcoded")
+
+
+@logger.inject_lambda_context(clear_state=True)
+def lambda_handler(event: dict, context: Any) -> dict:
+    db = get_db()
+    if "Records" in event:
+        return {"results": [completion.on_master_playlist(db, r) for r in event["Records"]]}
+    detail_type = event.get("detail-type")
+    if detail_type == MEDIACONVERT_DETAIL_TYPE:
+        return {"results": [completion.on_job_state(db, event)]}
+    if detail_type == "Scheduled Event":
+        return {"swept": completion.sweep(db)}
+    logger.warning("ignoring an event of an unknown kind", extra={"detailType": detail_type})
+    return {"results": [completion.IGNORED]}
