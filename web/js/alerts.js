@@ -25,9 +25,14 @@ export function describe(error) {
       const field = (d.loc || []).filter((p) => p !== "body").join(".");
       return field ? `${field}: ${d.msg}` : d.msg;
     });
-    return `${error.message || "Request is invalid"}: ${parts.join("; ")}`;
+    return sentence(`${error.message || "Request is invalid"}: ${parts.join("; ")}`);
   }
-  return error.message || String(error);
+  return sentence(error.message || String(error));
+}
+
+function sentence(text) {
+  const s = String(text).trim();
+  return s ? s[0].toUpperCase() + s.slice(1) : s;
 }
 
 export function showError(error) {

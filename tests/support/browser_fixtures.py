@@ -1,0 +1,147 @@
+"""Browser fixtures: the web client built, the local stack's URL, Debian's Chromium driven by
+Playwright, and a page that records console errors and saves screenshots to test-output/.
+
+`web_base_url` uses the local stack fixture of tests/support/stack_fixtures.py when it is
+there (`stack_url`), else starts `python -m local.stack` as a subprocess itself.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+import requests
+
+ROOT = Path(__file__).resolve().parents[2]
+OUTPUT = ROOT / "test-output"
+CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 800}
+
+
+def ensure_web_built() -> None:
+    """web/vendor/hls.min.js comes from `make web`; build it here when a test run skipped it."""
+    if not (ROOT / "web" / "vendor" / "hls.min.js").is_file():
+        subprocess.run([str(ROOT / "scripts" / "build-web.sh")], check=True, cwd=ROOT)
+
+
+def _wait_until_serving(url: str, proc: subprocess.Popen, log: Path, timeout: float = 90) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"local stack exited ({proc.returncode}):\n{log.read_text()[-3000:]}")
+        try:
+            if requests.get(f"{url}/video", timeout=2).status_code == 200:
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(0.3)
+    raise RuntimeError(f"local stack did not answer within {timeout}s:\n{log.read_text()[-3000:]}")
+
+
+@pytest.fixture(scope="session")
+def web_base_url(request, tmp_path_factory):
+    """The base URL of a running local stack that serves the API and the web client."""
+    ensure_web_built()
+    try:
+        value = request.getfixturevalue("stack_url")
+    except pytest.FixtureLookupError:
+        value = None
+    if value:
+        yield str(value).rstrip("/")
+        return
+
+    from local import services
+
+    port = services.free_port()
+    data_dir = tmp_path_factory.mktemp("browser-stack")
+    log = data_dir / "stack.log"
+    with open(log, "wb") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "local.stack", "--port", str(port), "--data-dir", str(data_dir / "data")],
+            cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_until_serving(url, proc, log)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"Chromium not found at {CHROMIUM}: run scripts/install-system-deps.sh")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@dataclass
+class BrowserSession:
+    """A page with what the browser complained about, and a screenshot helper."""
+    page: object
+    base_url: str
+    errors: list[str] = field(default_factory=list)
+    requests: list[str] = field(default_factory=list)
+
+    def open(self, route: str = "#/") -> None:
+        self.page.goto(f"{self.base_url}/{route}")
+
+    def shot(self, name: str) -> Path:
+        OUTPUT.mkdir(exist_ok=True)
+        path = OUTPUT / f"{name}.png"
+        self.page.screenshot(path=str(path), full_page=True)
+        return path
+
+    def assert_no_console_errors(self) -> None:
+        errors, self.errors[:] = list(self.errors), []
+        assert not errors, "errors in the browser console:\n" + "\n".join(errors)
+
+
+def _session(browser, base_url: str, viewport: dict) -> BrowserSession:
+    context = browser.new_context(viewport=viewport, base_url=base_url)
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    session = BrowserSession(page=page, base_url=base_url)
+    page.on("console", lambda msg: session.errors.append(f"console.{msg.type}: {msg.text} {msg.location}")
+            if msg.type == "error" else None)
+    page.on("pageerror", lambda exc: session.errors.append(f"pageerror: {exc}"))
+    page.on("request", lambda req: session.requests.append(req.url))
+    return session
+
+
+@pytest.fixture(scope="module")
+def browser_session(chromium, web_base_url):
+    """One desktop-sized page shared by the tests of a module (a user journey, in order)."""
+    session = _session(chromium, web_base_url, DESKTOP)
+    yield session
+    session.page.context.close()
+
+
+@pytest.fixture
+def fresh_page(chromium, web_base_url):
+    """A page of its own, in a new browser context (no stored session), desktop size."""
+    session = _session(chromium, web_base_url, DESKTOP)
+    yield session
+    session.page.context.close()
+
+
+@pytest.fixture
+def phone_page(chromium, web_base_url):
+    session = _session(chromium, web_base_url, PHONE)
+    yield session
+    session.page.context.close()
