@@ -231,10 +231,16 @@ def test_comments_of_a_video_made_private_vanish_for_others(comment_api, person,
 
 @pytest.mark.parametrize("status", ["UPLOADING", "PROCESSING", "FAILED"])
 def test_only_published_videos_take_comments(comment_api, person, make_video, db, status):
-    owner = person()
+    owner, other = person(), person()
     vid = make_video(owner, status=status)
     answer = comment_api.post(f"/comment/{vid}", {"text": "hi"}, token=owner.token)
     assert answer.status == 409 and answer.error_code == "video_not_published"
+    assert comment_api.get(f"/comment/{vid}", token=owner.token).json["items"] == []
+    # To anyone else an unpublished video does not exist (as on GET /video/{id}).
+    hidden = comment_api.post(f"/comment/{vid}", {"text": "hi"}, token=other.token)
+    assert hidden.status == 404 and hidden.error_code == "video_not_found"
+    for token in (other.token, None):
+        assert comment_api.get(f"/comment/{vid}", token=token).status == 404
     assert db.comments.count_documents({}) == 0
 
 

@@ -106,14 +106,19 @@ def test_permission_matrix(like_api, person, make_video, db, visibility, caller,
 
 @pytest.mark.parametrize("status", ["UPLOADING", "PROCESSING", "FAILED"])
 def test_only_published_videos_can_be_rated(like_api, person, make_video, db, status):
-    owner = person()
+    owner, other = person(), person()
     vid = make_video(owner, status=status)
     answer = like_api.put(f"/like/{vid}", {"rating": "like"}, token=owner.token)
     assert answer.status == 409
     assert answer.error_code == "video_not_published"
-    assert db.ratings.count_documents({}) == 0
-    # Reading still works: nothing to count yet.
+    # Reading still works for the owner: nothing to count yet.
     assert like_api.get(f"/like/{vid}", token=owner.token).json["likeCount"] == 0
+    # To anyone else an unpublished video does not exist (as on GET /video/{id}).
+    for token in (other.token, None):
+        assert like_api.get(f"/like/{vid}", token=token).status == 404
+    hidden = like_api.put(f"/like/{vid}", {"rating": "like"}, token=other.token)
+    assert hidden.status == 404 and hidden.error_code == "video_not_found"
+    assert db.ratings.count_documents({}) == 0
 
 
 @pytest.mark.parametrize("path", ["/like/not-an-id", f"/like/{ObjectId()}", "/like/123"])

@@ -43,6 +43,14 @@ def _count(db: Database, video_id: ObjectId, delta: int) -> None:
     db.videos.update_one({"_id": video_id}, {"$inc": {"commentCount": delta}})
 
 
+def _visible_video(db: Database, video_id: str, viewer_id: str | None) -> dict:
+    video = find_visible_video(db, video_id, viewer_id, VIDEO_FIELDS)
+    # As on GET /video/{id}: a video not yet published exists for its owner only.
+    if video["status"] != PUBLIC and str(video["ownerId"]) != viewer_id:
+        raise NotFound("video not found", code="video_not_found")
+    return video
+
+
 def _load_live(db: Database, comment_id: str) -> dict:
     oid = try_parse_id(comment_id)
     doc = db.comments.find_one({"_id": oid, "deleted": False}) if oid else None
@@ -71,7 +79,7 @@ def _reserve_reply(db: Database, video_id: ObjectId, parent_id: str) -> ObjectId
 
 def create(db: Database, user_id: str, video_id: str, text: str,
            parent_id: str | None = None) -> dict:
-    video = find_visible_video(db, video_id, user_id, VIDEO_FIELDS)
+    video = _visible_video(db, video_id, user_id)
     if video["status"] != PUBLIC:
         raise Conflict("only published videos take comments", code="video_not_published")
     author = _user_oid(user_id)
@@ -92,7 +100,7 @@ def create(db: Database, user_id: str, video_id: str, text: str,
 def list_comments(db: Database, viewer_id: str | None, video_id: str, limit: int,
                   cursor: str | None, parent_id: str | None = None) -> tuple[list[dict], str | None]:
     """Top-level comments newest first; with `parent_id`, that thread's replies oldest first."""
-    video = find_visible_video(db, video_id, viewer_id, VIDEO_FIELDS)
+    video = _visible_video(db, video_id, viewer_id)
     if parent_id is None:
         query, newest_first = {"videoId": video["_id"], "parentId": None}, True
     else:

@@ -14,7 +14,7 @@ from pymongo.database import Database
 from pymongo.errors import DuplicateKeyError
 
 from tuber_common.clock import utcnow
-from tuber_common.errors import Conflict, Unauthorized
+from tuber_common.errors import Conflict, NotFound, Unauthorized
 from tuber_common.ids import try_parse_id
 from tuber_common.pagination import page
 from tuber_common.users import hydrate_users
@@ -34,9 +34,22 @@ def user_oid(user_id: str) -> ObjectId:
     return oid
 
 
-def _rateable_video(db: Database, video_id: str, user_id: str) -> dict:
-    video = find_visible_video(db, video_id, user_id,
+def _may_see(video: dict, viewer_id: str | None) -> bool:
+    # As on GET /video/{id}: a video not yet published exists for its owner only.
+    return can_see(video, viewer_id) and (
+        video["status"] == PUBLIC or str(video["ownerId"]) == viewer_id)
+
+
+def _visible_video(db: Database, video_id: str, viewer_id: str | None) -> dict:
+    video = find_visible_video(db, video_id, viewer_id,
                                {"ownerId": 1, "visibility": 1, "status": 1, **COUNTS})
+    if not _may_see(video, viewer_id):
+        raise NotFound("video not found", code="video_not_found")
+    return video
+
+
+def _rateable_video(db: Database, video_id: str, user_id: str) -> dict:
+    video = _visible_video(db, video_id, user_id)
     if video["status"] != PUBLIC:
         raise Conflict("only published videos can be rated", code="video_not_published")
     return video
@@ -103,7 +116,7 @@ def rate(db: Database, user_id: str, video_id: str, rating: str) -> dict:
 
 def read(db: Database, viewer_id: str | None, video_id: str) -> dict:
     """GET /like/{videoId}: counts of any video the viewer may see, and their own rating."""
-    video = find_visible_video(db, video_id, viewer_id, {"ownerId": 1, "visibility": 1, **COUNTS})
+    video = _visible_video(db, video_id, viewer_id)
     mine = None
     if viewer_id is not None:
         doc = db.ratings.find_one({"videoId": video["_id"], "userId": user_oid(viewer_id)},
@@ -123,7 +136,7 @@ def my_likes(db: Database, user_id: str, limit: int,
                                 projection={"videoId": 1, "ratedAt": 1})
     ids = [r["videoId"] for r in ratings]
     found = {v["_id"]: v for v in db.videos.find({"_id": {"$in": ids}})} if ids else {}
-    videos = [found[i] for i in ids if i in found and can_see(found[i], user_id)]
+    videos = [found[i] for i in ids if i in found and _may_see(found[i], user_id)]
     owners = hydrate_users(db, owner_ids(videos))
     items = [video_out(v, owners.get(str(v["ownerId"])), "like", include_my_rating=True)
              for v in videos]
