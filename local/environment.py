@@ -42,6 +42,17 @@ def media_bucket_name(template: Template) -> str:
     return Resolver(template.raw, pseudo_parameters()).resolve(bucket)
 
 
+def media_bucket_policy(template: Template, bucket: str) -> dict | None:
+    """The template's policy for MediaBucket (public hls/ and thumbs/), resolved locally."""
+    resolver = Resolver(template.raw, {**pseudo_parameters(), "MediaBucket": bucket})
+    for resource in template.raw.get("Resources", {}).values():
+        props = resource.get("Properties") or {}
+        if resource.get("Type") == "AWS::S3::BucketPolicy" and \
+                resolver.resolve(props.get("Bucket")) == bucket:
+            return resolver.resolve(props["PolicyDocument"])
+    return None
+
+
 @dataclass
 class LocalValues:
     mongodb_uri: str

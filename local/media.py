@@ -34,13 +34,18 @@ def s3_cors_rules(cfn_cors: dict | None) -> list[dict]:
     return rules
 
 
-def create_bucket(s3, bucket: str, region: str, cfn_cors: dict | None) -> None:
+def create_bucket(s3, bucket: str, region: str, cfn_cors: dict | None,
+                  policy: dict | None = None) -> None:
     kwargs = {} if region == "us-east-1" else {
         "CreateBucketConfiguration": {"LocationConstraint": region}}
     s3.create_bucket(Bucket=bucket, **kwargs)
     rules = s3_cors_rules(cfn_cors)
     if rules:
         s3.put_bucket_cors(Bucket=bucket, CORSConfiguration={"CORSRules": rules})
+    if policy:
+        # moto enforces it for unsigned requests: playback is public, raw/ uploads are not.
+        s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps({"Version": "2012-10-17",
+                                                               **policy}))
 
 
 def connect_notifications(s3, sqs, bucket: str, subscriptions: list[S3Subscription]) -> str:

@@ -21,7 +21,7 @@ from pathlib import Path
 from . import services
 from .docs import merged_openapi, swagger_page, vendored_swagger_dir
 from .environment import (REGION, LocalValues, function_environment, load_or_create_secrets,
-                          media_bucket_name)
+                          media_bucket_name, media_bucket_policy)
 from .functions import FunctionRegistry
 from .gateway import Cors, Gateway, GatewayServer
 from .media import MediaSnapshot, connect_notifications, create_bucket
@@ -85,7 +85,8 @@ class Stack:
 
         s3, sqs = _aws_client("s3", self.s3_url), _aws_client("sqs", self.s3_url)
         create_bucket(s3, bucket, REGION,
-                      template.resource("MediaBucket")["Properties"].get("CorsConfiguration"))
+                      template.resource("MediaBucket")["Properties"].get("CorsConfiguration"),
+                      media_bucket_policy(template, bucket))
         self._snapshot = MediaSnapshot(s3, bucket, data / "s3")
         restored = self._snapshot.restore()  # before the notification: no re-transcoding
         queue_url = connect_notifications(s3, sqs, bucket, template.s3_subscriptions)

@@ -84,3 +84,13 @@ def test_local_environment_comes_from_the_template(template):
     assert env["S3_ENDPOINT_URL"] == "http://127.0.0.1:9"
     assert env["MAX_UPLOAD_BYTES"] == "2147483648"
     assert "POWERTOOLS_SERVICE_NAME" not in env  # per function, set at its import
+
+
+def test_media_bucket_policy_is_resolved_for_the_local_bucket(template):
+    from local.environment import media_bucket_policy
+
+    policy = media_bucket_policy(template, "tuber-media-123456789012")
+    statement = policy["Statement"][0]
+    assert statement["Action"] == "s3:GetObject" and statement["Principal"] == "*"
+    assert statement["Resource"] == ["arn:aws:s3:::tuber-media-123456789012/hls/*",
+                                     "arn:aws:s3:::tuber-media-123456789012/thumbs/*"]
