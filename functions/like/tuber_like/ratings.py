@@ -104,7 +104,6 @@ def rate(db: Database, user_id: str, video_id: str, rating: str) -> dict:
     video = _rateable_video(db, video_id, user_id)
     before, after = change_rating(db, video["_id"], user_oid(user_id), rating)
     inc = counter_delta(before, after)
-    counts = None
     if inc:
         counts = db.videos.find_one_and_update({"_id": video["_id"]}, {"$inc": inc},
                                                projection=COUNTS,
