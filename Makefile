@@ -8,10 +8,10 @@ STAMP  := $(VENV)/.installed
 
 .PHONY: run test test-fast demo bench venv system-deps indexes clean
 
-run: venv system-deps
+run: venv system-deps web swagger-ui
 	$(BIN)/python -m local.stack $(ARGS)
 
-demo: venv system-deps
+demo: venv system-deps web swagger-ui
 	$(BIN)/python -m local.stack --demo $(ARGS)
 
 test: venv system-deps
@@ -45,3 +45,19 @@ clean:
 .PHONY: web
 web:
 	@scripts/build-web.sh
+
+# Swagger UI for the local stack's /docs, from the npm package (no CDN at run time). Without
+# npm, /docs falls back to a small built-in page: this step never fails the run.
+SWAGGER_UI_VERSION := 5.35.0
+SWAGGER_UI_DIR     := .local-data/vendor/swagger-ui
+.PHONY: swagger-ui
+swagger-ui: $(SWAGGER_UI_DIR)/.version-$(SWAGGER_UI_VERSION)
+
+$(SWAGGER_UI_DIR)/.version-$(SWAGGER_UI_VERSION):
+	@command -v npm >/dev/null || { echo "swagger-ui: npm not found, /docs will be a minimal page"; exit 0; }; \
+	rm -rf $(SWAGGER_UI_DIR) && mkdir -p $(SWAGGER_UI_DIR) && cd $(SWAGGER_UI_DIR) && \
+	npm pack --silent swagger-ui-dist@$(SWAGGER_UI_VERSION) >/dev/null && \
+	tar -xzf swagger-ui-dist-$(SWAGGER_UI_VERSION).tgz --strip-components=1 \
+	    package/swagger-ui-bundle.js package/swagger-ui.css package/LICENSE && \
+	rm swagger-ui-dist-$(SWAGGER_UI_VERSION).tgz && touch .version-$(SWAGGER_UI_VERSION) || \
+	echo "swagger-ui: could not vendor swagger-ui-dist, /docs will be a minimal page"
