@@ -1,0 +1,188 @@
+"""View counting (de-duplication, concurrency) and the HMAC-signed webhook."""
+from __future__ import annotations
+
+import json
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from bson import ObjectId
+
+from tests.support.video_fixtures import sample_event
+
+
+# --- views ----------------------------------------------------------------------------
+
+def test_repeat_views_by_one_viewer_count_once(video_api, member, published_video):
+    owner, fan = member(), member()
+    video_id = published_video(owner)
+    counts = [video_api.post(f"/video/{video_id}/view", token=fan.token).json["viewCount"]
+              for _ in range(3)]
+    assert counts == [1, 1, 1]
+    # Anonymous viewers are told apart by IP + user agent.
+    assert video_api.post(f"/video/{video_id}/view").json["viewCount"] == 2
+    assert video_api.post(f"/video/{video_id}/view").json["viewCount"] == 2
+    assert video_api.post(f"/video/{video_id}/view", source_ip="198.51.100.99"
+                          ).json["viewCount"] == 3
+    assert video_api.post(f"/video/{video_id}/view", headers={"user-agent": "other"}
+                          ).json["viewCount"] == 4
+    assert video_api.get(f"/video/{video_id}").json["video"]["viewCount"] == 4
+
+
+def test_a_view_counts_again_after_the_window(video_api, member, published_video, db,
+                                              monkeypatch):
+    from tuber_common.clock import utcnow
+    from datetime import timedelta
+
+    video_id = published_video(member())
+    assert video_api.post(f"/video/{video_id}/view").json["viewCount"] == 1
+    # The window ran out (the TTL monitor has not removed the marker yet).
+    db.views.update_many({}, {"$set": {"expiresAt": utcnow() - timedelta(seconds=1)}})
+    assert video_api.post(f"/video/{video_id}/view").json["viewCount"] == 2
+    assert video_api.post(f"/video/{video_id}/view").json["viewCount"] == 2
+
+
+def test_views_window_is_a_setting(video_api, member, published_video, db, monkeypatch):
+    from tuber_common.settings import get_settings
+
+    monkeypatch.setenv("VIEW_DEDUP_WINDOW_SECONDS", "1")
+    get_settings.cache_clear()
+    video_id = published_video(member())
+    assert video_api.post(f"/video/{video_id}/view").json["viewCount"] == 1
+    time.sleep(1.1)
+    assert video_api.post(f"/video/{video_id}/view").json["viewCount"] == 2
+
+
+def test_only_public_videos_count_views(video_api, member, new_video, db):
+    owner = member()
+    video_id = new_video(owner)["video"]["id"]
+    assert video_api.post(f"/video/{video_id}/view", token=owner.token).json["viewCount"] == 0
+    assert video_api.post(f"/video/{video_id}/view").status == 404  # not published: unseen
+    assert db.views.count_documents({}) == 0
+
+
+def test_private_video_views_are_404_for_others(video_api, member, published_video):
+    owner = member()
+    video_id = published_video(owner, visibility="private")
+    assert video_api.post(f"/video/{video_id}/view").status == 404
+    assert video_api.post(f"/video/{video_id}/view", token=owner.token).json["viewCount"] == 1
+    assert video_api.post("/video/bad-id/view").status == 404
+
+
+def test_fifty_concurrent_distinct_viewers_count_exactly_fifty(db, member, published_video):
+    # The domain function from 50 threads: the handler object itself (Powertools resolver)
+    # keeps the current event on the app, so one container serves one request at a time,
+    # as Lambda does; the database is what concurrent containers share.
+    from tuber_video.views import record_view
+
+    video_id = published_video(member())
+    users = [member() for _ in range(25)]
+
+    def view(i):
+        # 25 anonymous viewers (distinct IPs), 25 signed-in ones (all behind one IP).
+        if i < 25:
+            return record_view(db, video_id, None, f"10.0.0.{i}", "browser")
+        return record_view(db, video_id, users[i - 25].id, "10.9.9.9", "same")
+
+    with ThreadPoolExecutor(max_workers=50) as pool:
+        list(pool.map(view, range(50)))
+        # The same 50 again, at once: none of them counts twice.
+        list(pool.map(view, range(50)))
+    assert db.videos.find_one({"_id": ObjectId(video_id)})["viewCount"] == 50
+
+
+# --- webhook --------------------------------------------------------------------------
+
+def _signed(body: dict, timestamp: int | None = None, secret: str | None = None) -> dict:
+    from tuber_common.settings import get_settings
+    from tuber_video.webhook import sign
+
+    raw = json.dumps(body)
+    ts = str(int(time.time()) if timestamp is None else timestamp)
+    return {"raw_body": raw, "headers": {
+        "x-tuber-timestamp": ts,
+        "x-tuber-signature": sign(secret or get_settings().webhook_secret, ts, raw.encode())}}
+
+
+@pytest.fixture
+def uploading_video(member, new_video):
+    return lambda: new_video(member())["video"]["id"]
+
+
+def test_good_signature_publishes_and_replay_is_rejected(video_api, uploading_video, db):
+    video_id = uploading_video()
+    body = {"videoId": video_id, "status": "PUBLIC", "durationSeconds": 3.5,
+            "renditions": [{"name": "360p", "width": 640, "height": 360}]}
+    request = _signed(body)
+    answer = video_api.call("POST", "/video/webhook", **request)
+    assert answer.status == 200 and answer.json == {"result": "published"}, answer.body
+    doc = db.videos.find_one({"_id": ObjectId(video_id)})
+    assert doc["status"] == "PUBLIC" and doc["hlsKey"] == f"hls/{video_id}/master.m3u8"
+    replay = video_api.call("POST", "/video/webhook", **request)
+    assert (replay.status, replay.error_code) == (409, "webhook_replayed")
+    # A fresh signature of the same news is accepted and changes nothing.
+    again = video_api.call("POST", "/video/webhook", **_signed(body, int(time.time()) + 1))
+    assert again.json == {"result": "unchanged"}
+
+
+@pytest.mark.parametrize("tamper, code", [
+    ("secret", "invalid_signature"), ("body", "invalid_signature"),
+    ("stale", "stale_signature"), ("future", "stale_signature"),
+    ("no_headers", "invalid_signature"), ("bad_timestamp", "invalid_signature"),
+])
+def test_bad_signatures_are_401_and_change_nothing(video_api, uploading_video, db, tamper,
+                                                   code):
+    video_id = uploading_video()
+    body = {"videoId": video_id, "status": "FAILED", "failureReason": "nope"}
+    now = int(time.time())
+    request = {
+        "secret": lambda: _signed(body, secret="not-the-secret" * 4),
+        "body": lambda: {**_signed(body), "raw_body": json.dumps({**body, "status": "PUBLIC"})},
+        "stale": lambda: _signed(body, now - 301),
+        "future": lambda: _signed(body, now + 301),
+        "no_headers": lambda: {"raw_body": json.dumps(body)},
+        "bad_timestamp": lambda: {**_signed(body), "headers": {
+            **_signed(body)["headers"], "x-tuber-timestamp": "yesterday"}},
+    }[tamper]()
+    answer = video_api.call("POST", "/video/webhook", **request)
+    assert (answer.status, answer.error_code) == (401, code)
+    assert db.videos.find_one({"_id": ObjectId(video_id)})["status"] == "UPLOADING"
+
+
+def test_webhook_fails_a_video_and_checks_its_body(video_api, uploading_video, db):
+    video_id = uploading_video()
+    answer = video_api.call("POST", "/video/webhook", **_signed(
+        {"videoId": video_id, "status": "FAILED", "failureReason": "codec unsupported"}))
+    assert answer.json == {"result": "failed"}
+    assert db.videos.find_one({"_id": ObjectId(video_id)})["failureReason"] == \
+        "codec unsupported"
+    bad = video_api.call("POST", "/video/webhook", **_signed({"videoId": video_id,
+                                                              "status": "DONE"}))
+    assert (bad.status, bad.error_code) == (422, "validation_error")
+    elsewhere = video_api.call("POST", "/video/webhook", **_signed(
+        {"videoId": uploading_video(), "status": "PUBLIC", "hlsKey": "hls/other/master.m3u8"}))
+    assert (elsewhere.status, elsewhere.error_code) == (400, "invalid_media_key")
+    unknown = video_api.call("POST", "/video/webhook", **_signed(
+        {"videoId": "nope", "status": "PUBLIC"}))
+    assert unknown.json == {"result": "unknown"}
+
+
+def test_webhook_accepts_a_mediaconvert_job_state_change(video_api, uploading_video, db):
+    video_id = uploading_video()
+    sample = sample_event("mediaconvert_complete")
+    event = json.loads(json.dumps(sample).replace(sample["detail"]["userMetadata"]["videoId"],
+                                                  video_id))
+    answer = video_api.call("POST", "/video/webhook", **_signed(event))
+    assert answer.json == {"result": "published"}, answer.body
+    assert db.videos.find_one({"_id": ObjectId(video_id)})["renditions"][-1]["height"] == 720
+
+
+def test_sample_webhook_event_routes_to_the_webhook(video_api, db):
+    # The sample's placeholders are not a valid signature: the route answers 401, not 404.
+    from tests.support.video_fixtures import sample_event as load
+
+    from local.lambda_context import LambdaContext
+    from tuber_video.handler import lambda_handler
+
+    result = lambda_handler(load("video_webhook"), LambdaContext())
+    assert result["statusCode"] == 401
