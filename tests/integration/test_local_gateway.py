@@ -1,0 +1,99 @@
+"""The gateway over a real socket, with a template and function code of the test's own:
+requests reach the handler imported from its CodeUri, answers come back as HTTP, and
+requests are served concurrently."""
+from __future__ import annotations
+
+import sys
+import textwrap
+import threading
+import time
+
+import pytest
+import requests
+
+from local.functions import FunctionRegistry
+from local.gateway import Cors, Gateway, GatewayServer
+from local.routes import RouteTable
+from local.template import read_template
+
+TEMPLATE = """\
+Resources:
+  Api:
+    Type: AWS::Serverless::HttpApi
+    Properties:
+      CorsConfiguration: {AllowOrigins: ["*"], AllowHeaders: [content-type], AllowMethods: [GET]}
+  EchoFunction:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: functions/echo
+      Handler: tuber_gwtest_echo.handler.lambda_handler
+      Environment: {Variables: {POWERTOOLS_SERVICE_NAME: echo}}
+      Events:
+        Echo: {Type: HttpApi, Properties: {ApiId: !Ref Api, Method: GET, Path: "/echo/{word}"}}
+        Slow: {Type: HttpApi, Properties: {ApiId: !Ref Api, Method: GET, Path: /slow}}
+"""
+
+HANDLER = """\
+import json, os, time
+
+SERVICE_AT_IMPORT = os.environ.get("POWERTOOLS_SERVICE_NAME")
+
+def lambda_handler(event, context):
+    if event["rawPath"] == "/slow":
+        time.sleep(1)
+    return {"statusCode": 200, "headers": {"content-type": "application/json"},
+            "cookies": ["seen=1"],
+            "body": json.dumps({"word": (event.get("pathParameters") or {}).get("word"),
+                                "routeKey": event["routeKey"], "service": SERVICE_AT_IMPORT,
+                                "function": context.function_name})}
+"""
+
+
+@pytest.fixture
+def gateway_url(tmp_path):
+    (tmp_path / "template.yaml").write_text(TEMPLATE)
+    package = tmp_path / "functions" / "echo" / "tuber_gwtest_echo"
+    package.mkdir(parents=True)
+    (package / "__init__.py").write_text("")
+    (package / "handler.py").write_text(textwrap.dedent(HANDLER))
+    template = read_template(tmp_path / "template.yaml")
+    saved_path = list(sys.path)
+    registry = FunctionRegistry(template, tmp_path, [])
+    server = GatewayServer(Gateway(registry, RouteTable(template.routes), Cors(template.cors),
+                                   None, openapi=dict, docs_page=""), "127.0.0.1", 0)
+    server.start()
+    try:
+        yield f"http://127.0.0.1:{server.port}"
+    finally:
+        server.stop()
+        sys.path[:] = saved_path
+        for name in [m for m in sys.modules if m.startswith("tuber_gwtest_")]:
+            del sys.modules[name]
+
+
+def test_request_reaches_the_function_from_its_code_uri(gateway_url):
+    answer = requests.get(f"{gateway_url}/echo/hello", headers={"Origin": "http://x"}, timeout=10)
+    assert answer.status_code == 200
+    assert answer.json() == {"word": "hello", "routeKey": "GET /echo/{word}", "service": "echo",
+                             "function": "EchoFunction"}
+    assert answer.cookies.get("seen") == "1"
+    assert answer.headers["Access-Control-Allow-Origin"] == "*"
+
+
+def test_missing_route_is_404_over_http(gateway_url):
+    answer = requests.post(f"{gateway_url}/echo/hello", timeout=10)
+    assert answer.status_code == 404
+    assert answer.json()["error"]["code"] == "route_not_found"
+
+
+def test_slow_requests_do_not_block_each_other(gateway_url):
+    statuses: list[int] = []
+    threads = [threading.Thread(target=lambda: statuses.append(
+        requests.get(f"{gateway_url}/slow", timeout=10).status_code)) for _ in range(3)]
+    started = time.monotonic()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert statuses == [200, 200, 200]
+    assert time.monotonic() - started < 2.5  # three 1 s requests at once, not one by one
