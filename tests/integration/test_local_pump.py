@@ -205,14 +205,22 @@ def test_failing_function_is_retried_twice_then_the_message_is_dropped(pumped):
 
 
 def test_bucket_cors_lets_a_browser_upload(pumped):
-    _s3, _sqs, _queue, bucket, _registry, _pump = pumped
-    url = pumped[0].meta.endpoint_url + f"/{bucket}/raw/v2/source"
-    preflight = requests.options(url, headers={"Origin": "http://127.0.0.1:3000",
-                                               "Access-Control-Request-Method": "PUT"},
-                                 timeout=10)
+    s3, _sqs, _queue, bucket, _registry, _pump = pumped
+    origin = {"Origin": "http://127.0.0.1:3000"}
+    post = s3.generate_presigned_post(Bucket=bucket, Key="raw/v2/source",
+                                      Fields={"Content-Type": "video/mp4"},
+                                      Conditions=[{"Content-Type": "video/mp4"}])
+    # The preflight a browser sends before an XHR upload with progress events
+    preflight = requests.options(post["url"], headers={
+        **origin, "Access-Control-Request-Method": "POST"}, timeout=10)
     assert preflight.status_code == 200
-    assert preflight.headers["Access-Control-Allow-Origin"] in ("*", "http://127.0.0.1:3000")
-    assert "PUT" in preflight.headers["Access-Control-Allow-Methods"]
+    assert preflight.headers["Access-Control-Allow-Origin"] in ("*", origin["Origin"])
+    assert "POST" in preflight.headers["Access-Control-Allow-Methods"]
+    # ... and the upload's answer, which the page may read only with the CORS header
+    upload = requests.post(post["url"], data=post["fields"], headers=origin, timeout=10,
+                           files={"file": ("clip.mp4", b"fake video", "video/mp4")})
+    assert upload.status_code in (200, 204)
+    assert upload.headers["Access-Control-Allow-Origin"] in ("*", origin["Origin"])
 
 
 def test_s3_test_event_is_consumed_without_invoking_anything(pumped):
