@@ -192,8 +192,7 @@ def _request_handler(gateway: Gateway) -> type[BaseHTTPRequestHandler]:
 
         def _serve(self) -> None:
             started = time.perf_counter()
-            length = int(self.headers.get("Content-Length") or 0)
-            body = self.rfile.read(length) if length else b""
+            body = self._read_body()
             headers = {k.lower(): v for k, v in self.headers.items()}
             answer = gateway.handle(self.command, self.path, headers, body,
                                     self.client_address[0])
@@ -208,6 +207,23 @@ def _request_handler(gateway: Gateway) -> type[BaseHTTPRequestHandler]:
             elapsed = (time.perf_counter() - started) * 1000
             log.info("%s %s %d %.0fms", self.command, self.path.split("?")[0], answer.status,
                      elapsed)
+
+        def _read_body(self) -> bytes:
+            if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
+                return self._read_chunked()  # curl -T, streaming clients
+            length = int(self.headers.get("Content-Length") or 0)
+            return self.rfile.read(length) if length else b""
+
+        def _read_chunked(self) -> bytes:
+            chunks = []
+            while True:
+                size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
+                if size == 0:
+                    while self.rfile.readline() not in (b"\r\n", b"\n", b""):
+                        pass  # trailers
+                    return b"".join(chunks)
+                chunks.append(self.rfile.read(size))
+                self.rfile.readline()  # the CRLF after each chunk
 
         do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = do_HEAD = _serve
 

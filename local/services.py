@@ -41,15 +41,24 @@ def wait_for_port(port: int, proc: subprocess.Popen, what: str, timeout: float =
     raise RuntimeError(f"{what} did not listen on port {port} within {timeout}s")
 
 
-def _die_with_parent() -> None:
-    """In the child, before exec: own process group, and SIGTERM when the parent dies, so a
-    killed stack (or test run) leaves no server behind. Linux only; elsewhere a no-op."""
-    os.setsid()
+def _load_prctl():
     try:
-        PR_SET_PDEATHSIG = 1
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
-    except OSError:
-        pass
+        return ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):  # not Linux
+        return None
+
+
+# Looked up once in the parent: the child, between fork and exec, only calls it.
+_PRCTL = _load_prctl()
+_PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent() -> None:
+    """In the child before exec: SIGTERM when the parent dies, so a killed stack (or test
+    run) leaves no server behind. Each server also gets its own process group
+    (start_new_session), so stop() can signal the server and any children it has."""
+    if _PRCTL is not None:
+        _PRCTL(_PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 def _close_parent_copy(log) -> None:
@@ -65,7 +74,8 @@ def start_secantus(port: int, storage_path: str, log_path: str | None = None) ->
     proc = subprocess.Popen(
         [_venv_command("secantusd-py"), "--host", "127.0.0.1", "--port", str(port),
          "--storage-path", storage_path, "--log-level", "WARNING"],
-        stdout=log, stderr=subprocess.STDOUT, preexec_fn=_die_with_parent,
+        stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        preexec_fn=_die_with_parent,
     )
     _close_parent_copy(log)
     wait_for_port(port, proc, "secantusd-py")
@@ -78,7 +88,7 @@ def start_moto(port: int, log_path: str | None = None) -> subprocess.Popen:
     env = {**os.environ, "MOTO_ALLOW_NONEXISTENT_REGION": "true"}
     proc = subprocess.Popen([_venv_command("moto_server"), "-H", "127.0.0.1", "-p", str(port)],
                             stdout=log, stderr=subprocess.STDOUT, env=env,
-                            preexec_fn=_die_with_parent)
+                            start_new_session=True, preexec_fn=_die_with_parent)
     _close_parent_copy(log)
     wait_for_port(port, proc, "moto_server")
     return proc

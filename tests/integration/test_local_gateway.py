@@ -45,7 +45,7 @@ def lambda_handler(event, context):
             "cookies": ["seen=1"],
             "body": json.dumps({"word": (event.get("pathParameters") or {}).get("word"),
                                 "routeKey": event["routeKey"], "service": SERVICE_AT_IMPORT,
-                                "function": context.function_name})}
+                                "function": context.function_name, "body": event.get("body")})}
 """
 
 
@@ -75,7 +75,7 @@ def test_request_reaches_the_function_from_its_code_uri(gateway_url):
     answer = requests.get(f"{gateway_url}/echo/hello", headers={"Origin": "http://x"}, timeout=10)
     assert answer.status_code == 200
     assert answer.json() == {"word": "hello", "routeKey": "GET /echo/{word}", "service": "echo",
-                             "function": "EchoFunction"}
+                             "function": "EchoFunction", "body": None}
     assert answer.cookies.get("seen") == "1"
     assert answer.headers["Access-Control-Allow-Origin"] == "*"
 
@@ -97,3 +97,11 @@ def test_slow_requests_do_not_block_each_other(gateway_url):
         thread.join()
     assert statuses == [200, 200, 200]
     assert time.monotonic() - started < 2.5  # three 1 s requests at once, not one by one
+
+
+def test_chunked_request_body_reaches_the_function(gateway_url):
+    # requests sends a generator body with Transfer-Encoding: chunked, like `curl -T -`.
+    answer = requests.get(f"{gateway_url}/echo/chunked", data=iter([b"ab", b"cd"]), timeout=10)
+    assert answer.json()["body"] == "abcd"
+    again = requests.get(f"{gateway_url}/echo/after", timeout=10)  # the connection still works
+    assert again.json()["word"] == "after"
