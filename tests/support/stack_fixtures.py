@@ -5,8 +5,8 @@
 
 `local_stack` is `python -m local.stack --port <free> --data-dir <temp>`: a fresh database,
 fresh secrets, the real functions, moto S3/SQS and the event pump, reachable at
-`local_stack.url` (API and web client) and `local_stack.s3_url`. Tests that need to stop and
-start a stack themselves use `StackProcess` directly.
+`local_stack.url` (API and web client) and `local_stack.s3_url`; `stack_url` is that URL
+alone. Tests that need to stop and start a stack themselves use `StackProcess` directly.
 """
 from __future__ import annotations
 
@@ -126,3 +126,10 @@ def local_stack(tmp_path_factory):
         yield stack
     finally:
         stack.stop()
+
+
+@pytest.fixture(scope="session")
+def stack_url(local_stack) -> str:
+    """The base URL of the session's local stack (API and web client), e.g. for the browser
+    fixtures, which use it when it exists."""
+    return local_stack.url
