@@ -20,13 +20,14 @@ from pathlib import Path
 
 from . import services
 from .docs import merged_openapi, swagger_page, vendored_swagger_dir
-from .environment import (REGION, LocalValues, function_environment, load_or_create_secrets,
+from .environment import (ACCOUNT_ID, REGION, LocalValues, function_environment, load_or_create_secrets,
                           media_bucket_name, media_bucket_policy)
 from .functions import FunctionRegistry
 from .gateway import Cors, Gateway, GatewayServer
 from .media import MediaSnapshot, connect_notifications, create_bucket
 from .pump import EventPump
 from .routes import RouteTable
+from .schedule import Scheduler, rate_seconds
 from .template import read_template
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -52,6 +53,7 @@ class Stack:
     mongo_uri: str = ""
     _server: GatewayServer | None = None
     _pump: EventPump | None = None
+    _scheduler: Scheduler | None = None
     _snapshot: MediaSnapshot | None = None
 
     def start(self) -> None:
@@ -106,8 +108,11 @@ class Stack:
         self._pump = EventPump(sqs, queue_url, template.s3_subscriptions, registry.invoke,
                                workers=opts.workers, visibility_timeout_s=max(timeouts) + 60)
         self._pump.start()
+        self._scheduler = Scheduler(template.schedules, registry.invoke, account=ACCOUNT_ID,
+                                    region=REGION)
+        self._scheduler.start()
         self._print_banner(bucket, mongo_db, restored, swagger_dir is not None, registry,
-                           sorted(template.functions))
+                           template)
 
     def _start_mongo(self, data: Path) -> str:
         port = services.free_port()
@@ -125,8 +130,11 @@ class Stack:
         finally:
             client.close()
 
-    def _print_banner(self, bucket, mongo_db, restored, has_swagger, registry, functions):
-        missing = [f for f in functions if not registry.exists(f)]
+    def _print_banner(self, bucket, mongo_db, restored, has_swagger, registry, template):
+        missing = [f for f in sorted(template.functions) if not registry.exists(f)]
+        schedules = [f"{s.name} ({s.expression})" + ("" if rate_seconds(s.expression)
+                                                      else " [cron: not run locally]")
+                     for s in template.schedules if s.enabled]
         lines = [
             "Tuber is running:",
             f"  web client   {self.api_url}/",
@@ -138,6 +146,8 @@ class Stack:
             f"  MongoDB      {_redact(self.mongo_uri)}   database {mongo_db}",
             f"  data folder  {self.options.data_dir.resolve()}",
         ]
+        if schedules:
+            lines.append(f"  schedules    {', '.join(schedules)}")
         if missing:
             lines.append(f"  not in this checkout yet: {', '.join(missing)}")
         lines.append("Press Ctrl-C to stop.")
@@ -146,6 +156,7 @@ class Stack:
     def stop(self) -> None:
         """Stop in reverse order; every step runs even if an earlier one failed."""
         steps = [
+            ("scheduler", lambda: self._scheduler and self._scheduler.stop()),
             ("event pump", lambda: self._pump and self._pump.stop()),
             ("gateway", lambda: self._server and self._server.stop()),
             ("media snapshot", self._save_media),
@@ -157,7 +168,7 @@ class Stack:
             except Exception:
                 log.exception("stopping the %s failed", name)
         self.processes.clear()
-        self._pump = self._server = None
+        self._pump = self._server = self._scheduler = None
 
     def _save_media(self) -> None:
         if self._snapshot and self.processes:

@@ -83,6 +83,14 @@ class S3Subscription:
     suffix: str = ""
 
 
+@dataclass(frozen=True)
+class Schedule:
+    function: str
+    name: str  # the event's name in the template
+    expression: str  # "rate(15 minutes)" or "cron(...)"
+    enabled: bool = True
+
+
 @dataclass
 class CorsConfig:
     allow_origins: list[str] = field(default_factory=list)
@@ -100,6 +108,7 @@ class Template:
     routes: list[HttpRoute]
     s3_subscriptions: list[S3Subscription]
     cors: CorsConfig | None
+    schedules: list[Schedule] = field(default_factory=list)
 
     def resource(self, logical_id: str) -> dict:
         return self.raw["Resources"][logical_id]
@@ -112,6 +121,7 @@ def read_template(path: str | Path) -> Template:
     functions: dict[str, Function] = {}
     routes: list[HttpRoute] = []
     subscriptions: list[S3Subscription] = []
+    schedules: list[Schedule] = []
     cors = None
     for logical_id, resource in resources.items():
         props = resource.get("Properties") or {}
@@ -127,7 +137,7 @@ def read_template(path: str | Path) -> Template:
             memory_mb=int(props.get("MemorySize", globals_fn.get("MemorySize", 128))),
             environment={**_variables(globals_fn), **_variables(props)},
         )
-        for event in (props.get("Events") or {}).values():
+        for event_name, event in (props.get("Events") or {}).items():
             event_props = event.get("Properties") or {}
             if event["Type"] == "HttpApi":
                 # An HttpApi event without Path/Method is the API's $default route.
@@ -136,7 +146,12 @@ def read_template(path: str | Path) -> Template:
                                         logical_id))
             elif event["Type"] == "S3":
                 subscriptions.append(_s3_subscription(logical_id, event_props))
-    return Template(raw, functions, routes, subscriptions, cors)
+            elif event["Type"] in ("Schedule", "ScheduleV2"):
+                expression = event_props.get("Schedule") or event_props.get("ScheduleExpression")
+                enabled = event_props.get("Enabled", True) is not False and \
+                    event_props.get("State", "ENABLED") != "DISABLED"
+                schedules.append(Schedule(logical_id, event_name, expression, enabled))
+    return Template(raw, functions, routes, subscriptions, cors, schedules)
 
 
 def _variables(props: dict) -> dict:
