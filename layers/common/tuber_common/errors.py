@@ -46,6 +46,10 @@ class PayloadTooLarge(ApiError):
     status, code = 413, "payload_too_large"
 
 
+class UnsupportedMediaType(ApiError):
+    status, code = 415, "unsupported_media_type"
+
+
 class Throttled(ApiError):
     status, code = 429, "too_many_requests"
 

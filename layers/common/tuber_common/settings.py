@@ -30,6 +30,8 @@ class Settings(BaseModel):
     aws_region: str = "us-east-1"
     max_upload_bytes: int = Field(default=2 * 1024**3, ge=1)
     upload_url_ttl_seconds: int = Field(default=900, ge=60, le=7 * 24 * 3600)
+    # Custom thumbnails (png, jpeg, webp): the most a presigned thumbnail upload accepts.
+    thumbnail_max_bytes: int = Field(default=2 * 1024**2, ge=1)
     view_dedup_window_seconds: int = Field(default=3600, ge=1)
     webhook_secret: str = ""
     webhook_max_skew_seconds: int = Field(default=300, ge=1)

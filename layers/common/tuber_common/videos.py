@@ -3,7 +3,8 @@ transcode, on_transcoded): its states, who may see it, and its API shape.
 
 Document fields: _id, ownerId, title, titleWords, description, visibility, status,
 failureReason, contentType, sizeBytes, rawKey, viewCount, likeCount, dislikeCount,
-commentCount, durationSeconds, thumbnailKey, hlsKey, renditions, createdAt, updatedAt,
+commentCount, durationSeconds, thumbnailKey (generated), customThumbnailKey (uploaded by
+the owner, shown instead), hlsKey, renditions, createdAt, updatedAt,
 publishedAt. Counters change only by atomic $inc.
 """
 from __future__ import annotations
@@ -70,7 +71,9 @@ def video_out(doc: dict, owner: dict | None, my_rating: str | None = None,
         "owner": owner or {"id": str(doc["ownerId"]), "username": "[deleted]"},
         **{name: int(doc.get(name, 0)) for name in COUNTERS},
         "durationSeconds": doc.get("durationSeconds"),
-        "thumbnailUrl": media_url(doc.get("thumbnailKey")),
+        # The owner's own thumbnail wins over the one the transcoder generated.
+        "thumbnailUrl": media_url(doc.get("customThumbnailKey") or doc.get("thumbnailKey")),
+        "customThumbnail": bool(doc.get("customThumbnailKey")),
         "hlsUrl": media_url(doc.get("hlsKey")) if doc["status"] == PUBLIC else None,
         "renditions": doc.get("renditions", []),
         "createdAt": iso(doc.get("createdAt")),
