@@ -10,8 +10,9 @@ from tuber_common.http import (client_ip, create_app, created, make_handler, no_
                                optional_user, require_user, user_agent)
 from tuber_common.pagination import DEFAULT_LIMIT, MAX_LIMIT
 
-from . import catalog, editing, uploads, views, webhook
-from .models import CreateVideoBody, UpdateVideoBody
+from . import catalog, editing, recommendations, thumbnails, uploads, views, webhook
+from .models import (CreateVideoBody, ThumbnailConfirmBody, ThumbnailUploadBody,
+                     UpdateVideoBody)
 
 app = create_app("video")
 
@@ -75,6 +76,31 @@ def view(videoId: str):
     count = views.record_view(get_db(), videoId, optional_user(app), client_ip(app),
                               user_agent(app))
     return {"viewCount": count}
+
+
+@app.get("/video/<videoId>/recommended")
+def recommended(videoId: str,
+                limit: Annotated[int, Query(ge=1, le=recommendations.MAX_LIMIT)]
+                = recommendations.DEFAULT_LIMIT):
+    return recommendations.recommended(get_db(), videoId, optional_user(app), limit)
+
+
+@app.post("/video/<videoId>/thumbnail")
+def thumbnail_upload(videoId: str, body: ThumbnailUploadBody):
+    user = require_user(app)
+    return created(thumbnails.request_upload(get_db(), videoId, user, body.contentType,
+                                             body.sizeBytes))
+
+
+@app.put("/video/<videoId>/thumbnail")
+def thumbnail_confirm(videoId: str, body: ThumbnailConfirmBody):
+    user = require_user(app)
+    return {"video": thumbnails.confirm(get_db(), videoId, user, body.thumbnailKey)}
+
+
+@app.delete("/video/<videoId>/thumbnail")
+def thumbnail_remove(videoId: str):
+    return {"video": thumbnails.remove(get_db(), videoId, require_user(app))}
 
 
 lambda_handler = make_handler(app)

@@ -66,6 +66,16 @@ class UpdateVideoBody(_Body):
         return self.model_dump(exclude_none=True)
 
 
+class ThumbnailUploadBody(_Body):
+    # The type and size are checked by the route (415 / 413 with their own codes).
+    contentType: str = Field(max_length=100)
+    sizeBytes: int = Field(ge=1)
+
+
+class ThumbnailConfirmBody(_Body):
+    thumbnailKey: str = Field(min_length=1, max_length=200)
+
+
 class Rendition(BaseModel):
     model_config = ConfigDict(extra="ignore")
     name: str = Field(max_length=20)

@@ -33,6 +33,11 @@ INDEXES: dict[str, list[IndexModel]] = {
         IndexModel([("ownerId", ASC), ("createdAt", DESC), ("_id", DESC)], name="channel"),
         # Search: title words (lower-cased tokens) as a multikey index.
         IndexModel([("titleWords", ASC), ("publishedAt", DESC), ("_id", DESC)], name="search"),
+        # Recommendations: one owner's listed videos, newest first; listed videos by views.
+        IndexModel([("ownerId", ASC), ("status", ASC), ("visibility", ASC),
+                    ("publishedAt", DESC), ("_id", DESC)], name="owner_listed"),
+        IndexModel([("status", ASC), ("visibility", ASC), ("viewCount", DESC), ("_id", DESC)],
+                   name="popular"),
         # Sweeper: videos stuck in a state.
         IndexModel([("status", ASC), ("updatedAt", ASC)], name="status_age"),
     ],
