@@ -50,6 +50,18 @@ class Settings(BaseModel):
     transcode_max_height: int = Field(default=1080, ge=144, le=4320)
     mediaconvert_endpoint_url: str | None = None
 
+    # Resumable (multipart) uploads: the smallest part we hand out (S3's floor is 5 MiB for
+    # every part but the last); unfinished uploads are aborted after this age.
+    multipart_part_bytes: int = Field(default=8 * 1024**2, ge=5 * 1024**2, le=5 * 1024**3)
+    multipart_max_age_seconds: int = Field(default=24 * 3600, ge=600)
+    # Per-user quotas, checked before any upload starts. 0 means no limit.
+    quota_storage_bytes: int = Field(default=50 * 1024**3, ge=0)
+    quota_videos_per_day: int = Field(default=50, ge=0)
+    # Transcode progress is written at most this often (seconds).
+    progress_interval_seconds: float = Field(default=3.0, ge=0)
+    # A view counts after min(this, half the video's duration) seconds watched.
+    view_min_seconds: float = Field(default=10.0, ge=0)
+
 
 class SettingsError(RuntimeError):
     """A required setting is missing or invalid: fail at cold start, loudly."""
