@@ -28,6 +28,9 @@ class FunctionRegistry:
         self.root = root
         self._handlers: dict[str, Handler] = {}
         self._import_lock = threading.Lock()
+        # One container per function: Lambda gives a container one invocation at a time, and
+        # the handlers rely on it (a Powertools resolver keeps the current event on itself).
+        self._container_locks = {name: threading.Lock() for name in template.functions}
         for path in [*layer_dirs, *(root / f.code_uri for f in template.functions.values())]:
             if str(path) not in sys.path:
                 sys.path.insert(0, str(path))
@@ -62,7 +65,9 @@ class FunctionRegistry:
         fn = self.function(logical_id)
         context = LambdaContext(function_name=logical_id, memory_limit_in_mb=fn.memory_mb,
                                 timeout_ms=fn.timeout_s * 1000)
-        return self.handler(logical_id)(event, context)
+        handler = self.handler(logical_id)
+        with self._container_locks[logical_id]:
+            return handler(event, context)
 
 
 class _service_name:

@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
-# ffmpeg/ffprobe (transcoding) and Chromium (browser tests) from Debian, when missing.
+# ffmpeg/ffprobe (transcoding), Chromium (browser tests) and npm (web build) from Debian,
+# when missing.
 set -euo pipefail
 missing=()
 command -v ffmpeg >/dev/null && command -v ffprobe >/dev/null || missing+=(ffmpeg)
 command -v chromium >/dev/null || missing+=(chromium)
+# npm builds the web client (vendors hls.js and Swagger UI from the npm registry).
+command -v npm >/dev/null || missing+=(nodejs npm)
 [ ${#missing[@]} -eq 0 ] && exit 0
 echo "installing from Debian: ${missing[*]}"
 sudo=""
