@@ -14,17 +14,17 @@ run: venv system-deps web swagger-ui
 demo: venv system-deps web swagger-ui
 	$(BIN)/python -m local.stack --demo $(ARGS)
 
-test: venv system-deps
+test: venv system-deps web swagger-ui
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 test-fast: venv
 	$(BIN)/python -m pytest -m "not slow and not e2e" $(PYTEST_ARGS)
 
-bench: venv system-deps
+bench: venv system-deps web
 	$(BIN)/python -m bench.run
 
 indexes: venv
-	$(BIN)/python -m tuber_common.indexes
+	PYTHONPATH=layers/common $(BIN)/python -m tuber_common.indexes
 
 venv: $(STAMP)
 
