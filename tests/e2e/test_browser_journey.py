@@ -14,6 +14,8 @@ import uuid
 import pytest
 from playwright.sync_api import expect
 
+from tests.support.browser_fixtures import DESKTOP, PHONE
+
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 PUBLIC_WITHIN_MS = 120_000
@@ -91,6 +93,13 @@ def test_play(browser_session):
     expect(page.locator(".watch-channel")).to_have_text("Browser Tester")
     expect(page.locator(".watch-views")).to_have_text(re.compile(r"^1 view$"))
     ui.shot("04-watch-playing")
+
+    # The same page on a phone: nothing wider than the screen.
+    page.set_viewport_size(PHONE)
+    width = page.evaluate("() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+    assert width[0] <= width[1], f"watch page is {width[0]}px wide on a {width[1]}px screen"
+    ui.shot("04b-watch-phone")
+    page.set_viewport_size(DESKTOP)
     ui.assert_no_console_errors()
 
 
@@ -120,7 +129,7 @@ def test_comment_and_reply(browser_session):
     expect(page.locator("#comments-title")).to_have_text("1 comment")
 
     comment.get_by_role("button", name="Reply to Browser Tester").click()
-    page.get_by_label("Reply to Browser Tester").fill("Replying to myself.")
+    page.get_by_role("textbox", name="Reply to Browser Tester").fill("Replying to myself.")
     page.get_by_role("button", name="Reply", exact=True).click()
     reply = comment.locator(".reply-list .comment")
     expect(reply.locator(".comment-text")).to_have_text("Replying to myself.")
@@ -129,7 +138,7 @@ def test_comment_and_reply(browser_session):
 
     # Edit the reply.
     reply.get_by_role("button", name="Edit your comment").click()
-    page.get_by_label("Edit your comment").fill("Replying to myself, edited.")
+    page.get_by_role("textbox", name="Edit your comment").fill("Replying to myself, edited.")
     page.get_by_role("button", name="Save").click()
     expect(reply.locator(".comment-text")).to_have_text("Replying to myself, edited.")
     expect(reply.locator(".comment-edited")).to_be_visible()

@@ -3,11 +3,11 @@
 import { api } from "../api.js";
 import { notify, showError } from "../alerts.js";
 import { h, icon } from "../dom.js";
-import { ago, count, displayName, fullDate, fullViews } from "../format.js";
+import { ago, count, displayName, fullDate, fullViews, views } from "../format.js";
 import { createPlayer } from "../player.js";
 import { currentUser } from "../session.js";
 import { commentsSection } from "../comments.js";
-import { channelLink, signInHref, statusBadge } from "../components.js";
+import { channelLink, signInHref, statusBadge, thumbnail } from "../components.js";
 
 const POLL_MS = 2000;
 
@@ -83,6 +83,72 @@ function notReadyPanel(video) {
         : video.status === "UPLOADING" ? "Waiting for the upload to finish…" : "Transcoding the video… this page updates by itself.")));
 }
 
+/**
+ * Record one view per page load, once the viewer has really watched: the API counts a view
+ * after min(VIEW_MIN_SECONDS, half the video) of watch time, reported as watchedSeconds.
+ * Played time is summed from timeupdate steps (seeking does not count). If the server did
+ * not count the first report (its minimum is higher), the end of the video reports again.
+ */
+function countView(video, media, signal, onCount) {
+  const MIN_SECONDS = 10;
+  let watched = 0;
+  let last = null;
+  let attempts = 0;
+  let done = false;
+  const threshold = () => {
+    const duration = Number(video.durationSeconds) || (Number.isFinite(media.duration) ? media.duration : 0);
+    return duration > 0 ? Math.min(MIN_SECONDS, duration / 2) : MIN_SECONDS;
+  };
+  const report = async () => {
+    if (done || attempts >= 2 || signal.aborted) return;
+    attempts += 1;
+    const sentAt = watched;
+    try {
+      const answer = await api("POST", `/video/${encodeURIComponent(video.id)}/view`,
+        { body: { watchedSeconds: Math.round(sentAt * 10) / 10 }, signal });
+      if (answer && answer.viewCount !== undefined) onCount(answer.viewCount);
+      done = !answer || answer.counted !== false;
+    } catch (error) {
+      done = true;
+      if (!signal.aborted && error.status >= 500) console.warn("view not recorded", error.code);
+    }
+  };
+  media.addEventListener("timeupdate", () => {
+    const now = media.currentTime;
+    if (last !== null && !media.seeking) {
+      const step = now - last;
+      if (step > 0 && step < 1.5) watched += step;
+    }
+    last = now;
+    if (!done && attempts === 0 && watched >= threshold()) report();
+  });
+  media.addEventListener("seeking", () => { last = null; });
+  media.addEventListener("ended", () => { if (!done && watched > 0) report(); });
+}
+
+/** The sidebar: other recent public videos (beside the player on wide screens, below on phones). */
+function upNext(currentId, signal) {
+  const list = h("ol.up-next-list", { "aria-labelledby": "up-next-title" });
+  const aside = h("aside.watch-secondary", { "aria-labelledby": "up-next-title" },
+    h("h2.up-next-title", { id: "up-next-title" }, "More videos"), list);
+  api("GET", "/video", { query: { limit: 13 }, signal })
+    .then((page) => {
+      const items = (page.items || []).filter((v) => v.id !== currentId).slice(0, 12);
+      if (!items.length) aside.hidden = true;
+      for (const v of items) {
+        const href = `#/watch/${encodeURIComponent(v.id)}`;
+        list.append(h("li.up-next", { "data-video-id": v.id },
+          h("a.up-next-thumb", { href, tabindex: "-1", "aria-hidden": "true" }, thumbnail(v, { size: "small" })),
+          h("div.up-next-text", {},
+            h("h3.up-next-video", {}, h("a", { href, title: v.title }, v.title)),
+            h("p.card-meta", {}, channelLink(v.owner)),
+            h("p.card-meta", {}, views(v.viewCount), h("span.dot", { "aria-hidden": "true" }, "•"), ago(v.publishedAt || v.createdAt)))));
+      }
+    })
+    .catch(() => { aside.hidden = true; });
+  return aside;
+}
+
 export async function renderWatch({ main, params, signal, navigate }) {
   const [videoId] = params;
   let { video } = await api("GET", `/video/${encodeURIComponent(videoId)}`, { signal });
@@ -134,15 +200,10 @@ export async function renderWatch({ main, params, signal, navigate }) {
           me && owner.id === me.id ? h("a.small-link", { href: "#/me/videos" }, "Manage your videos") : null)),
       ratingBar(video, navigate)),
     descBox);
-  page.append(primary);
+  page.append(primary, upNext(video.id, signal));
 
   const comments = commentsSection({ video, signal });
   primary.append(comments.element);
-
-  // One view per page load.
-  api("POST", `/video/${encodeURIComponent(video.id)}/view`, { signal })
-    .then((answer) => { if (answer && answer.viewCount !== undefined) viewsEl.textContent = fullViews(answer.viewCount); })
-    .catch((error) => { if (!signal.aborted && error.status >= 500) console.warn("view not recorded", error.code); });
 
   if (video.hlsUrl) {
     const player = await createPlayer({
@@ -151,6 +212,7 @@ export async function renderWatch({ main, params, signal, navigate }) {
     });
     if (signal.aborted) return;
     playerSlot.replaceChildren(player.element);
+    countView(video, player.video, signal, (n) => { viewsEl.textContent = fullViews(n); });
     player.video.play().catch(() => { /* autoplay refused: the viewer presses play */ });
   } else {
     playerSlot.replaceChildren(h("div.player-frame.player-pending", {}, h("p", {}, "No playable stream for this video.")));
