@@ -10,16 +10,19 @@ from __future__ import annotations
 import html
 import json
 import logging
+import re
 from pathlib import Path
 
 from .functions import FunctionRegistry
+from .template import HttpRoute
 
 log = logging.getLogger("tuber.local")
 
 TITLE = "Tuber HTTP API"
 
 
-def merged_openapi(registry: FunctionRegistry, api_functions: list[str]) -> dict:
+def merged_openapi(registry: FunctionRegistry, api_functions: list[str],
+                   routes: list[HttpRoute] | None = None) -> dict:
     document: dict = {"openapi": "3.1.0", "info": {"title": TITLE, "version": "1"},
                       "paths": {}, "components": {"schemas": {}}}
     for logical_id in api_functions:
@@ -36,8 +39,148 @@ def merged_openapi(registry: FunctionRegistry, api_functions: list[str]) -> dict
             document["paths"].setdefault(path, {}).update(operations)
         for kind, items in (schema.get("components") or {}).items():
             document["components"].setdefault(kind, {}).update(items)
+    if routes is not None:
+        document = as_served(document, routes)
     document["paths"] = dict(sorted(document["paths"].items()))
     return document
+
+
+# What Powertools cannot know from a route's signature: the success status (routes answer
+# created() / no_content()) and who may call it. Keyed by the template's route key; API.md's
+# tables are the source. A route missing here is documented as 200 with optional auth, and
+# the schemathesis run (tests/e2e/test_api_fuzz.py) catches it if that is not true.
+REQUIRED, OPTIONAL, NONE, SIGNED = "required", "optional", "none", "signed"
+OPERATIONS: dict[str, tuple[int, str]] = {
+    "POST /auth/register": (201, NONE),
+    "POST /auth/login": (200, NONE),
+    "POST /auth/refresh": (200, NONE),
+    "POST /auth/logout": (204, REQUIRED),
+    "GET /auth/me": (200, REQUIRED),
+    "PATCH /auth/me": (200, REQUIRED),
+    "POST /auth/populate": (200, NONE),
+    "POST /video": (201, REQUIRED),
+    "GET /video": (200, OPTIONAL),
+    "GET /video/search": (200, OPTIONAL),
+    "GET /video/quota": (200, REQUIRED),
+    "GET /video/user/{userId}": (200, OPTIONAL),
+    "GET /video/{videoId}": (200, OPTIONAL),
+    "PATCH /video/{videoId}": (200, REQUIRED),
+    "DELETE /video/{videoId}": (204, REQUIRED),
+    "POST /video/{videoId}/view": (200, OPTIONAL),
+    "POST /video/webhook": (200, SIGNED),
+    "GET /video/{videoId}/recommended": (200, OPTIONAL),
+    "POST /video/{videoId}/thumbnail": (201, REQUIRED),
+    "PUT /video/{videoId}/thumbnail": (200, REQUIRED),
+    "DELETE /video/{videoId}/thumbnail": (200, REQUIRED),
+    "POST /video/{videoId}/retry": (200, REQUIRED),
+    "PUT /video/{videoId}/pin": (200, REQUIRED),
+    "DELETE /video/{videoId}/pin": (200, REQUIRED),
+    "POST /video/{videoId}/upload/multipart": (201, REQUIRED),
+    "GET /video/{videoId}/upload/multipart": (200, REQUIRED),
+    "DELETE /video/{videoId}/upload/multipart": (204, REQUIRED),
+    "POST /video/{videoId}/upload/multipart/part-urls": (200, REQUIRED),
+    "POST /video/{videoId}/upload/multipart/complete": (200, REQUIRED),
+    "PUT /like/{videoId}": (200, REQUIRED),
+    "GET /like/{videoId}": (200, OPTIONAL),
+    "GET /like/me": (200, REQUIRED),
+    "POST /comment/{id}": (201, REQUIRED),
+    "GET /comment/{id}": (200, OPTIONAL),
+    "PATCH /comment/{id}": (200, REQUIRED),
+    "DELETE /comment/{id}": (204, REQUIRED),
+}
+
+# The one error shape (tuber_common.http.error_response, and the gateway's own errors) and
+# the statuses API.md gives it. 500 is never documented: it is always a bug.
+ERROR_STATUSES = {
+    "400": "Invalid input (e.g. a body that is not JSON)",
+    "401": "Not authenticated, or a bad signature",
+    "403": "Not allowed",
+    "404": "Not found (also malformed ids and things the caller may not see)",
+    "409": "Conflict with the current state",
+    "413": "Too large",
+    "415": "Unsupported media type",
+    "422": "Invalid input",
+    "429": "Throttled; see Retry-After",
+    "503": "A dependency (the database) is down; see Retry-After",
+}
+ERROR_SCHEMA = {
+    "type": "object", "title": "ErrorResponse", "required": ["error"],
+    "properties": {"error": {
+        "type": "object", "required": ["code", "message"],
+        "properties": {"code": {"type": "string", "description": "snake_case"},
+                       "message": {"type": "string"},
+                       "details": {"description": "anything that helps; often null"}}}},
+}
+SECURITY_SCHEMES = {
+    "bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT",
+                   "description": "the accessToken from POST /auth/login or /auth/refresh"},
+    "webhookSignature": {"type": "apiKey", "in": "header", "name": "X-Tuber-Signature",
+                         "description": "sha256=<hex HMAC of '<X-Tuber-Timestamp>.<body>'>"},
+}
+_SECURITY = {REQUIRED: [{"bearerAuth": []}], OPTIONAL: [{}, {"bearerAuth": []}], NONE: [],
+             SIGNED: [{"webhookSignature": []}]}
+
+
+def _shape(path: str) -> str:
+    return re.sub(r"\{[^}]+\}", "{}", path)
+
+
+def _variables(path: str) -> list[str]:
+    return re.findall(r"\{([^}+]+)\+?\}", path)
+
+
+def as_served(document: dict, routes: list[HttpRoute]) -> dict:
+    """The merged document as the gateway serves it: the template's routes only, under the
+    template's path templates, with the real success status, error shape and auth.
+
+    API Gateway matches a path by its shape, and the functions name the same position as
+    they like (comment: /comment/{video_id} for POST and GET, /comment/{comment_id} for
+    PATCH and DELETE; the template: /comment/{id}). OpenAPI forbids two templates of one
+    shape, and a client fills in the template's names, so every operation goes under the
+    template's path, its path parameters renamed to match. An operation of a function with
+    no template route is left out: behind API Gateway it does not exist (404)."""
+    served = {(route.method.lower(), _shape(route.path)): route for route in routes}
+    paths: dict[str, dict] = {}
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            route = served.get((method, _shape(path)))
+            if route is None:
+                log.debug("not in the template, left out of the docs: %s %s", method, path)
+                continue
+            _rename_path_parameters(operation, _variables(path), _variables(route.path))
+            _describe(operation, route.route_key)
+            paths.setdefault(route.path, {})[method] = operation
+    document["paths"] = paths
+    schemas = document.setdefault("components", {}).setdefault("schemas", {})
+    for unused in ("HTTPValidationError", "ValidationError"):
+        schemas.pop(unused, None)
+    schemas["ErrorResponse"] = ERROR_SCHEMA
+    document["components"]["securitySchemes"] = SECURITY_SCHEMES
+    return document
+
+
+def _rename_path_parameters(operation: dict, names: list[str], served: list[str]) -> None:
+    renames = dict(zip(names, served))
+    for parameter in operation.get("parameters", []):
+        if parameter.get("in") == "path" and parameter["name"] in renames:
+            old, parameter["name"] = parameter["name"], renames[parameter["name"]]
+            if old != parameter["name"]:
+                parameter.setdefault("description", f"the {old.replace('_', ' ')}")
+
+
+def _describe(operation: dict, route_key: str) -> None:
+    status, auth = OPERATIONS.get(route_key, (200, OPTIONAL))
+    responses = operation.setdefault("responses", {})
+    success = responses.pop("200", None) or {"description": "Successful Response"}
+    if status == 204:
+        success = {"description": "No Content"}
+    elif status != 200:
+        success = {**success, "description": "Created" if status == 201 else "OK"}
+    responses[str(status)] = success
+    for code, description in ERROR_STATUSES.items():
+        responses[code] = {"description": description, "content": {"application/json": {
+            "schema": {"$ref": "#/components/schemas/ErrorResponse"}}}}
+    operation["security"] = _SECURITY[auth]
 
 
 def swagger_page(assets_url: str | None) -> str:

@@ -97,7 +97,7 @@ class Stack:
         swagger_dir = vendored_swagger_dir(ROOT / ".local-data")
         gateway = Gateway(registry, RouteTable(template.routes), Cors(template.cors),
                           opts.web_root if opts.web_root.is_dir() else None,
-                          openapi=lambda: merged_openapi(registry, api_functions),
+                          openapi=lambda: merged_openapi(registry, api_functions, template.routes),
                           docs_page=swagger_page("/docs/assets" if swagger_dir else None),
                           swagger_dir=swagger_dir)
         self._server = GatewayServer(gateway, opts.host, opts.port)
