@@ -10,21 +10,24 @@ from bson import ObjectId
 
 from tests.support.video_fixtures import sample_event
 
+# What the player sends once the viewer has watched long enough (see test_views_min_watch).
+WATCHED = {"watchedSeconds": 30}
+
 
 # --- views ----------------------------------------------------------------------------
 
 def test_repeat_views_by_one_viewer_count_once(video_api, member, published_video):
     owner, fan = member(), member()
     video_id = published_video(owner)
-    counts = [video_api.post(f"/video/{video_id}/view", token=fan.token).json["viewCount"]
-              for _ in range(3)]
+    counts = [video_api.post(f"/video/{video_id}/view", WATCHED,
+                             token=fan.token).json["viewCount"] for _ in range(3)]
     assert counts == [1, 1, 1]
     # Anonymous viewers are told apart by IP + user agent.
-    assert video_api.post(f"/video/{video_id}/view").json["viewCount"] == 2
-    assert video_api.post(f"/video/{video_id}/view").json["viewCount"] == 2
-    assert video_api.post(f"/video/{video_id}/view", source_ip="198.51.100.99"
+    assert video_api.post(f"/video/{video_id}/view", WATCHED).json["viewCount"] == 2
+    assert video_api.post(f"/video/{video_id}/view", WATCHED).json["viewCount"] == 2
+    assert video_api.post(f"/video/{video_id}/view", WATCHED, source_ip="198.51.100.99"
                           ).json["viewCount"] == 3
-    assert video_api.post(f"/video/{video_id}/view", headers={"user-agent": "other"}
+    assert video_api.post(f"/video/{video_id}/view", WATCHED, headers={"user-agent": "other"}
                           ).json["viewCount"] == 4
     assert video_api.get(f"/video/{video_id}").json["video"]["viewCount"] == 4
 
@@ -35,11 +38,11 @@ def test_a_view_counts_again_after_the_window(video_api, member, published_video
     from datetime import timedelta
 
     video_id = published_video(member())
-    assert video_api.post(f"/video/{video_id}/view").json["viewCount"] == 1
+    assert video_api.post(f"/video/{video_id}/view", WATCHED).json["viewCount"] == 1
     # The window ran out (the TTL monitor has not removed the marker yet).
     db.views.update_many({}, {"$set": {"expiresAt": utcnow() - timedelta(seconds=1)}})
-    assert video_api.post(f"/video/{video_id}/view").json["viewCount"] == 2
-    assert video_api.post(f"/video/{video_id}/view").json["viewCount"] == 2
+    assert video_api.post(f"/video/{video_id}/view", WATCHED).json["viewCount"] == 2
+    assert video_api.post(f"/video/{video_id}/view", WATCHED).json["viewCount"] == 2
 
 
 def test_views_window_is_a_setting(video_api, member, published_video, db, monkeypatch):
@@ -48,24 +51,26 @@ def test_views_window_is_a_setting(video_api, member, published_video, db, monke
     monkeypatch.setenv("VIEW_DEDUP_WINDOW_SECONDS", "1")
     get_settings.cache_clear()
     video_id = published_video(member())
-    assert video_api.post(f"/video/{video_id}/view").json["viewCount"] == 1
+    assert video_api.post(f"/video/{video_id}/view", WATCHED).json["viewCount"] == 1
     time.sleep(1.1)
-    assert video_api.post(f"/video/{video_id}/view").json["viewCount"] == 2
+    assert video_api.post(f"/video/{video_id}/view", WATCHED).json["viewCount"] == 2
 
 
 def test_only_public_videos_count_views(video_api, member, new_video, db):
     owner = member()
     video_id = new_video(owner)["video"]["id"]
-    assert video_api.post(f"/video/{video_id}/view", token=owner.token).json["viewCount"] == 0
-    assert video_api.post(f"/video/{video_id}/view").status == 404  # not published: unseen
+    assert video_api.post(f"/video/{video_id}/view", WATCHED,
+                          token=owner.token).json["viewCount"] == 0
+    assert video_api.post(f"/video/{video_id}/view", WATCHED).status == 404  # not published: unseen
     assert db.views.count_documents({}) == 0
 
 
 def test_private_video_views_are_404_for_others(video_api, member, published_video):
     owner = member()
     video_id = published_video(owner, visibility="private")
-    assert video_api.post(f"/video/{video_id}/view").status == 404
-    assert video_api.post(f"/video/{video_id}/view", token=owner.token).json["viewCount"] == 1
+    assert video_api.post(f"/video/{video_id}/view", WATCHED).status == 404
+    assert video_api.post(f"/video/{video_id}/view", WATCHED,
+                          token=owner.token).json["viewCount"] == 1
     assert video_api.post("/video/bad-id/view").status == 404
 
 
@@ -81,8 +86,8 @@ def test_fifty_concurrent_distinct_viewers_count_exactly_fifty(db, member, publi
     def view(i):
         # 25 anonymous viewers (distinct IPs), 25 signed-in ones (all behind one IP).
         if i < 25:
-            return record_view(db, video_id, None, f"10.0.0.{i}", "browser")
-        return record_view(db, video_id, users[i - 25].id, "10.9.9.9", "same")
+            return record_view(db, video_id, None, f"10.0.0.{i}", "browser", 30)
+        return record_view(db, video_id, users[i - 25].id, "10.9.9.9", "same", 30)
 
     with ThreadPoolExecutor(max_workers=50) as pool:
         list(pool.map(view, range(50)))

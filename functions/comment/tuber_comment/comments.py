@@ -23,9 +23,12 @@ from tuber_common.errors import Conflict, Forbidden, NotFound, Unauthorized
 from tuber_common.ids import try_parse_id
 from tuber_common.pagination import page
 from tuber_common.users import hydrate_users
-from tuber_common.videos import PUBLIC, find_visible_video
+from tuber_common.videos import PUBLIC, comments_enabled, find_visible_video
 
-VIDEO_FIELDS = {"ownerId": 1, "visibility": 1, "status": 1}
+from . import pins
+
+VIDEO_FIELDS = {"ownerId": 1, "visibility": 1, "status": 1, "commentsEnabled": 1,
+                "pinnedCommentId": 1}
 
 
 def _user_oid(user_id: str) -> ObjectId:
@@ -49,6 +52,13 @@ def _visible_video(db: Database, video_id: str, viewer_id: str | None) -> dict:
     if video["status"] != PUBLIC and str(video["ownerId"]) != viewer_id:
         raise NotFound("video not found", code="video_not_found")
     return video
+
+
+def _check_comments_enabled(video: dict) -> None:
+    # Turned off by the owner: no new comments, replies or edits; reading and deleting stay.
+    if not comments_enabled(video):
+        raise Forbidden("the owner turned comments off for this video",
+                        code="comments_disabled")
 
 
 def _load_live(db: Database, comment_id: str) -> dict:
@@ -82,6 +92,7 @@ def create(db: Database, user_id: str, video_id: str, text: str,
     video = _visible_video(db, video_id, user_id)
     if video["status"] != PUBLIC:
         raise Conflict("only published videos take comments", code="video_not_published")
+    _check_comments_enabled(video)
     author = _user_oid(user_id)
     top_id = _reserve_reply(db, video["_id"], parent_id) if parent_id is not None else None
     doc = {"videoId": video["_id"], "parentId": top_id, "authorId": author, "text": text,
@@ -101,8 +112,12 @@ def list_comments(db: Database, viewer_id: str | None, video_id: str, limit: int
                   cursor: str | None, parent_id: str | None = None) -> tuple[list[dict], str | None]:
     """Top-level comments newest first; with `parent_id`, that thread's replies oldest first."""
     video = _visible_video(db, video_id, viewer_id)
+    pinned = None
     if parent_id is None:
-        query, newest_first = {"videoId": video["_id"], "parentId": None}, True
+        query = pins.exclude({"videoId": video["_id"], "parentId": None}, video)
+        newest_first = True
+        if cursor is None:
+            pinned = pins.pinned_comment(db, video)
     else:
         top_id = try_parse_id(parent_id)
         if top_id is None or db.comments.find_one(
@@ -111,7 +126,8 @@ def list_comments(db: Database, viewer_id: str | None, video_id: str, limit: int
         query, newest_first = {"videoId": video["_id"], "parentId": top_id}, False
     docs, next_cursor = page(db.comments, query, sort_field="createdAt",
                              descending=newest_first, limit=limit, cursor=cursor)
-    return present(db, docs), next_cursor
+    # The pinned comment comes on top of the first page's `limit` others.
+    return present(db, [pinned, *docs] if pinned else docs), next_cursor
 
 
 def _author_may_act(db: Database, user_id: str, comment: dict) -> dict:
@@ -121,15 +137,17 @@ def _author_may_act(db: Database, user_id: str, comment: dict) -> dict:
 
 def edit(db: Database, user_id: str, comment_id: str, text: str) -> dict:
     comment = _load_live(db, comment_id)
-    _author_may_act(db, user_id, comment)
+    video = _author_may_act(db, user_id, comment)
     if str(comment["authorId"]) != user_id:
         raise Forbidden("only the author can edit a comment", code="not_author")
+    _check_comments_enabled(video)
     doc = db.comments.find_one_and_update(
         {"_id": comment["_id"], "deleted": False},
         {"$set": {"text": text, "edited": True, "editedAt": utcnow()}},
         return_document=ReturnDocument.AFTER)
     if doc is None:  # deleted meanwhile
         raise _not_found()
+    doc["pinned"] = pins.pinned_id(video) == doc["_id"]
     return doc
 
 
@@ -141,6 +159,7 @@ def delete(db: Database, user_id: str, comment_id: str) -> None:
                         code="not_allowed")
     if comment["parentId"] is None:
         _delete_top_level(db, comment)
+        pins.unpin_if_pinned(db, video["_id"], comment["_id"])
     else:
         _delete_reply(db, comment)
 
@@ -191,6 +210,8 @@ def comment_out(doc: dict, author: dict | None) -> dict:
         "edited": bool(doc.get("edited")),
         "editedAt": iso(doc.get("editedAt")),
         "deleted": deleted,
+        # `pinned` is set on the dict by the list (tuber_comment.pins), never stored.
+        "pinned": bool(doc.get("pinned")),
         "createdAt": iso(doc["createdAt"]),
     }
 

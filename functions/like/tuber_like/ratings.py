@@ -14,11 +14,12 @@ from pymongo.database import Database
 from pymongo.errors import DuplicateKeyError
 
 from tuber_common.clock import utcnow
-from tuber_common.errors import Conflict, NotFound, Unauthorized
+from tuber_common.errors import Conflict, Forbidden, NotFound, Unauthorized
 from tuber_common.ids import try_parse_id
 from tuber_common.pagination import page
 from tuber_common.users import hydrate_users
-from tuber_common.videos import PUBLIC, can_see, find_visible_video, owner_ids, video_out
+from tuber_common.videos import (PUBLIC, can_see, find_visible_video, owner_ids,
+                                 ratings_enabled, video_out)
 
 COUNTER = {"like": "likeCount", "dislike": "dislikeCount"}
 COUNTS = {"likeCount": 1, "dislikeCount": 1}
@@ -42,7 +43,8 @@ def _may_see(video: dict, viewer_id: str | None) -> bool:
 
 def _visible_video(db: Database, video_id: str, viewer_id: str | None) -> dict:
     video = find_visible_video(db, video_id, viewer_id,
-                               {"ownerId": 1, "visibility": 1, "status": 1, **COUNTS})
+                               {"ownerId": 1, "visibility": 1, "status": 1,
+                                "ratingsEnabled": 1, **COUNTS})
     if not _may_see(video, viewer_id):
         raise NotFound("video not found", code="video_not_found")
     return video
@@ -52,6 +54,9 @@ def _rateable_video(db: Database, video_id: str, user_id: str) -> dict:
     video = _visible_video(db, video_id, user_id)
     if video["status"] != PUBLIC:
         raise Conflict("only published videos can be rated", code="video_not_published")
+    if not ratings_enabled(video):
+        # Every change, withdrawing too: the owner froze the ratings (counts stay readable).
+        raise Forbidden("the owner turned ratings off for this video", code="ratings_disabled")
     return video
 
 

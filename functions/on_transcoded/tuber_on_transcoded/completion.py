@@ -9,7 +9,7 @@ from aws_lambda_powertools import Logger
 from botocore.exceptions import ClientError
 from pymongo.database import Database
 
-from tuber_common import publishing, storage
+from tuber_common import multipart, publishing, storage
 from tuber_common.ids import try_parse_id
 
 logger = Logger(child=True)
@@ -75,4 +75,7 @@ def on_job_state(db: Database, event: dict) -> str:
 def sweep(db: Database) -> int:
     swept = publishing.sweep_stuck(db)
     logger.info("stuck videos failed", extra={"count": swept})
-    return swept
+    # Resumable uploads left unfinished: abort them, fail the videos that waited for them.
+    uploads = multipart.sweep(db)
+    logger.info("unfinished uploads swept", extra=uploads)
+    return swept + uploads["failed"]

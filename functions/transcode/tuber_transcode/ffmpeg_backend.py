@@ -6,12 +6,13 @@ from __future__ import annotations
 import os
 import subprocess
 import tempfile
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
 from aws_lambda_powertools import Logger
 
-from . import ladder
+from . import ladder, progress
 from .tools import Probe, tool
 
 logger = Logger(child=True)
@@ -84,24 +85,49 @@ def _variant(out_dir: Path, rung: ladder.Rung, probe: Probe) -> dict:
             "codecs": codecs, "frameRate": round(probe.fps, 3)}
 
 
+def _run(cmd: list[str], err, timeout_seconds: float,
+         reporter: progress.Reporter | None) -> int:
+    """Run ffmpeg to its end; with a reporter, its `-progress` lines on stdout are read by a
+    thread (a pipe nobody reads would stall ffmpeg) while this one keeps the deadline."""
+    if reporter is None:
+        return subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=err,
+                              timeout=timeout_seconds, check=False).returncode
+    cmd = [cmd[0], "-progress", "pipe:1", "-stats_period", "1", *cmd[1:]]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=err, text=True)
+    reader = threading.Thread(target=progress.feed, args=(proc.stdout, reporter), daemon=True)
+    reader.start()
+    try:
+        proc.wait(timeout=timeout_seconds)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+        raise
+    finally:
+        reader.join(timeout=5)
+        proc.stdout.close()
+    return proc.returncode
+
+
 def transcode(source: str, out_dir: str, probe: Probe, *, preset: str, segment_seconds: int,
-              max_short_side: int, timeout_seconds: float) -> Output:
+              max_short_side: int, timeout_seconds: float,
+              reporter: progress.Reporter | None = None) -> Output:
     rungs = ladder.plan(probe.width, probe.height, max_short_side)
     cmd = command(source, out_dir, probe, rungs, preset=preset,
                   segment_seconds=segment_seconds)
     # stderr to a file, not a pipe: memory stays bounded whatever ffmpeg prints.
     with tempfile.TemporaryFile() as err:
         try:
-            done = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=err,
-                                  timeout=max(1.0, timeout_seconds), check=False)
+            returncode = _run(cmd, err, max(1.0, timeout_seconds), reporter)
         except subprocess.TimeoutExpired:
             raise TranscodeFailed("transcoding took too long") from None
-        if done.returncode != 0:
+        if returncode != 0:
             err.seek(max(0, err.seek(0, os.SEEK_END) - STDERR_TAIL_BYTES))
             logger.warning("ffmpeg failed", extra={
-                "returncode": done.returncode,
+                "returncode": returncode,
                 "stderr_tail": err.read().decode(errors="replace")})
             raise TranscodeFailed("the upload could not be transcoded")
+    if reporter is not None:
+        reporter.finished()
     out = Path(out_dir)
     variants = [_variant(out, rung, probe) for rung in rungs]
     thumb = THUMB_NAME if (out / THUMB_NAME).is_file() else None

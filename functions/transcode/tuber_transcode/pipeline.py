@@ -17,7 +17,7 @@ from tuber_common import publishing, storage
 from tuber_common.ids import try_parse_id
 from tuber_common.settings import get_settings
 
-from . import ffmpeg_backend, mediaconvert_backend, tools
+from . import ffmpeg_backend, mediaconvert_backend, progress, tools
 
 logger = Logger(child=True)
 
@@ -123,7 +123,10 @@ def _process(db: Database, doc: dict, bucket: str, key: str, remaining: float) -
             source_path, out_dir, source, preset=settings.transcode_preset,
             segment_seconds=settings.transcode_segment_seconds,
             max_short_side=settings.transcode_max_height,
-            timeout_seconds=remaining - _safety_margin(remaining))
+            timeout_seconds=remaining - _safety_margin(remaining),
+            reporter=progress.Reporter(progress.database_writer(db, video_id),
+                                       source.duration_seconds,
+                                       settings.progress_interval_seconds))
         os.remove(source_path)
         _upload(bucket, video_id, Path(out_dir), output, source)
     if db.videos.count_documents({"_id": video_id}, limit=1) == 0:

@@ -10,11 +10,15 @@ from tuber_common.http import (client_ip, create_app, created, make_handler, no_
                                optional_user, require_user, user_agent)
 from tuber_common.pagination import DEFAULT_LIMIT, MAX_LIMIT
 
-from . import catalog, editing, recommendations, thumbnails, uploads, views, webhook
+from . import (catalog, editing, recommendations, thumbnails, upload_routes, uploads, views,
+               webhook)
 from .models import (CreateVideoBody, ThumbnailConfirmBody, ThumbnailUploadBody,
                      UpdateVideoBody)
+from .upload_models import ViewBody
 
 app = create_app("video")
+# Quotas, resumable uploads, retry, pinned comment (issue 8).
+app.include_router(upload_routes.router)
 
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT)]
 Cursor = Annotated[Optional[str], Query(max_length=1000)]
@@ -72,10 +76,10 @@ def delete(videoId: str):
 
 
 @app.post("/video/<videoId>/view")
-def view(videoId: str):
-    count = views.record_view(get_db(), videoId, optional_user(app), client_ip(app),
-                              user_agent(app))
-    return {"viewCount": count}
+def view(videoId: str, body: Optional[ViewBody] = None):
+    watched = body.watchedSeconds if body else 0.0
+    return views.record_view(get_db(), videoId, optional_user(app), client_ip(app),
+                             user_agent(app), watched_seconds=watched)
 
 
 @app.get("/video/<videoId>/recommended")

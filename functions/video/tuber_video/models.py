@@ -50,6 +50,9 @@ class UpdateVideoBody(_Body):
     title: str | None = Field(default=None, min_length=1, max_length=TITLE_MAX)
     description: str | None = Field(default=None, max_length=DESCRIPTION_MAX)
     visibility: Visibility | None = None
+    # Creator controls: off refuses new comments / ratings (403), reading still works.
+    commentsEnabled: bool | None = None
+    ratingsEnabled: bool | None = None
 
     @field_validator("title")
     @classmethod
@@ -58,8 +61,9 @@ class UpdateVideoBody(_Body):
 
     @model_validator(mode="after")
     def _something(self) -> "UpdateVideoBody":
-        if self.title is None and self.description is None and self.visibility is None:
-            raise ValueError("give title, description or visibility")
+        if all(value is None for value in self.model_dump().values()):
+            raise ValueError("give title, description, visibility, commentsEnabled or "
+                             "ratingsEnabled")
         return self
 
     def changes(self) -> dict:

@@ -10,6 +10,7 @@ from tuber_common.errors import PayloadTooLarge
 from tuber_common.settings import get_settings
 from tuber_common.videos import COUNTERS, UPLOADING, words
 
+from . import quotas
 from .catalog import shape
 
 
@@ -26,6 +27,9 @@ def create_video(db: Database, owner_id: str, *, title: str, description: str,
         raise PayloadTooLarge(f"videos may be at most {settings.max_upload_bytes} bytes",
                               code="upload_too_large",
                               details={"maxBytes": settings.max_upload_bytes})
+    # Quotas before anything is signed or stored: a refused upload leaves no trace.
+    quotas.check_storage(db, owner_id, size_bytes)
+    slot = quotas.take_daily_slot(db, owner_id)
     now = utcnow()
     video_id = ObjectId()
     doc = {
@@ -38,7 +42,19 @@ def create_video(db: Database, owner_id: str, *, title: str, description: str,
         "createdAt": now, "updatedAt": now, "publishedAt": None,
     }
     # Sign first: if signing fails, no video is left waiting for an upload that cannot come.
-    upload = storage.presign_upload(doc["rawKey"], content_type, size_bytes,
-                                    settings.upload_url_ttl_seconds)
-    db.videos.insert_one(doc)
-    return {"video": shape(db, doc, owner_id), "upload": upload}
+    try:
+        upload = storage.presign_upload(doc["rawKey"], content_type, size_bytes,
+                                        settings.upload_url_ttl_seconds)
+        db.videos.insert_one(doc)
+    except Exception:
+        quotas.give_back_daily_slot(db, slot)
+        raise
+    try:
+        # Concurrent creates by one user cannot both slip under the storage limit.
+        quotas.check_storage_holds(db, owner_id)
+    except PayloadTooLarge:
+        db.videos.delete_one({"_id": video_id})
+        quotas.give_back_daily_slot(db, slot)
+        raise
+    return {"video": shape(db, doc, owner_id), "upload": upload,
+            "quota": quotas.summary(db, owner_id)}

@@ -56,15 +56,31 @@ def _claim_view(db: Database, video_oid, viewer: str) -> bool:
     return False
 
 
+def min_watch_seconds(duration_seconds: float | None) -> float:
+    """Watch time a view needs: VIEW_MIN_SECONDS, or half the video when that is shorter."""
+    minimum = get_settings().view_min_seconds
+    if duration_seconds and duration_seconds > 0:
+        return min(minimum, duration_seconds / 2)
+    return minimum
+
+
 def record_view(db: Database, video_id: str, user_id: str | None, client_ip: str,
-                user_agent: str) -> int:
+                user_agent: str, watched_seconds: float = 0.0) -> dict:
+    """{viewCount, counted}: a view counts once the player reports enough watch time, and
+    then once per viewer and window. Too little watch time is not an error (counted false)
+    and does not use up the viewer's window."""
     doc = visible_video(db, video_id, user_id)
+    unchanged = {"viewCount": int(doc.get("viewCount", 0)), "counted": False}
     if doc["status"] != PUBLIC:
-        return int(doc.get("viewCount", 0))
+        return unchanged
+    if watched_seconds < min_watch_seconds(doc.get("durationSeconds")):
+        return unchanged
     if not _claim_view(db, doc["_id"], viewer_key(user_id, client_ip, user_agent)):
-        return int(doc.get("viewCount", 0))
+        return unchanged
     counted = db.videos.find_one_and_update({"_id": doc["_id"]}, {"$inc": {"viewCount": 1}},
                                             {"viewCount": 1},
                                             return_document=ReturnDocument.AFTER)
     # Deleted in the meantime: nothing left to count.
-    return int(counted["viewCount"]) if counted else int(doc.get("viewCount", 0))
+    if counted is None:
+        return unchanged
+    return {"viewCount": int(counted["viewCount"]), "counted": True}

@@ -40,6 +40,12 @@ INDEXES: dict[str, list[IndexModel]] = {
                    name="popular"),
         # Sweeper: videos stuck in a state.
         IndexModel([("status", ASC), ("updatedAt", ASC)], name="status_age"),
+        # Multipart sweep: which video records an S3 upload id.
+        IndexModel([("multipart.uploadId", ASC)], name="multipart_upload"),
+    ],
+    "upload_quota": [
+        # _id is (user, UTC day); the counter goes once its day is over.
+        IndexModel([("expiresAt", ASC)], expireAfterSeconds=0, name="expiry_ttl"),
     ],
     "ratings": [
         IndexModel([("videoId", ASC), ("userId", ASC)], unique=True, name="one_rating_per_user"),

@@ -31,13 +31,15 @@ def hls_prefix(video_id: ObjectId | str) -> str:
 
 
 def start_processing(db: Database, video_id: ObjectId, raw_key: str) -> dict | None:
-    """Claim an uploaded video for transcoding: UPLOADING -> PROCESSING, exactly once.
+    """Claim an uploaded video for transcoding: UPLOADING -> PROCESSING, exactly once (or a
+    retried video: PROCESSING with `retryPending`, set by POST /video/{id}/retry).
     Returns the claimed document, or None when it is unknown, deleted or already claimed."""
     now = utcnow()
     return db.videos.find_one_and_update(
-        {"_id": video_id, "status": UPLOADING},
+        {"_id": video_id, "$or": [{"status": UPLOADING},
+                                  {"status": PROCESSING, "retryPending": True}]},
         {"$set": {"status": PROCESSING, "rawKey": raw_key, "processingStartedAt": now,
-                  "updatedAt": now}},
+                  "progressPercent": 0, "retryPending": False, "updatedAt": now}},
         return_document=ReturnDocument.AFTER,
     )
 
@@ -82,8 +84,9 @@ def sweep_stuck(db: Database) -> int:
         {"$set": {"status": FAILED, "failureReason": "transcoding did not finish in time",
                   "updatedAt": now}},
     ).modified_count
+    # Resumable (multipart) uploads have a deadline of their own: see tuber_common.multipart.
     swept += db.videos.update_many(
-        {"status": UPLOADING, "updatedAt": {"$lt": now - upload_deadline}},
+        {"status": UPLOADING, "multipart": None, "updatedAt": {"$lt": now - upload_deadline}},
         {"$set": {"status": FAILED, "failureReason": "the upload never arrived",
                   "updatedAt": now}},
     ).modified_count

@@ -35,6 +35,14 @@ def words(text: str) -> list[str]:
     return list(dict.fromkeys(_WORD.findall(folded)))
 
 
+def comments_enabled(doc: dict) -> bool:
+    return doc.get("commentsEnabled") is not False
+
+
+def ratings_enabled(doc: dict) -> bool:
+    return doc.get("ratingsEnabled") is not False
+
+
 def can_see(doc: dict, viewer_id: str | None) -> bool:
     """Private videos are the owner's alone; public and unlisted ones anyone with the id."""
     return doc.get("visibility") != "private" or str(doc["ownerId"]) == viewer_id
@@ -78,6 +86,12 @@ def video_out(doc: dict, owner: dict | None, my_rating: str | None = None,
         "renditions": doc.get("renditions", []),
         "createdAt": iso(doc.get("createdAt")),
         "publishedAt": iso(doc.get("publishedAt")),
+        # Transcoding progress: 0-100 while PROCESSING (ffmpeg backend), 100 once PUBLIC.
+        "progressPercent": 100 if doc["status"] == PUBLIC else doc.get("progressPercent"),
+        # Creator controls (absent on older documents: on).
+        "commentsEnabled": comments_enabled(doc),
+        "ratingsEnabled": ratings_enabled(doc),
+        "pinnedCommentId": str(doc["pinnedCommentId"]) if doc.get("pinnedCommentId") else None,
     }
     if include_my_rating:
         out["myRating"] = my_rating or "none"
