@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+import time
 import uuid
 
 import pytest
 import requests
 from playwright.sync_api import expect
+
+from tests.support.browser_fixtures import PHONE
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -126,3 +130,69 @@ def test_request_retried_once_after_token_expired(fresh_page, web_base_url):
     assert after["accessToken"] != before["accessToken"]
     expect(page.get_by_role("alert")).to_have_count(0)
     assert all("401" in e for e in ui.errors), ui.errors
+
+
+def publish_via_api(base_url: str, token: str, path, title: str) -> str:
+    """Create a video, upload the file as the browser would (presigned POST or PUT)."""
+    auth = {"Authorization": f"Bearer {token}"}
+    data = path.read_bytes()
+    created = requests.post(f"{base_url}/video", headers=auth, timeout=30, json={
+        "title": title, "description": "Published by the test through the API.", "visibility": "public",
+        "contentType": "video/mp4", "sizeBytes": len(data)})
+    assert created.status_code == 201, created.text
+    upload = created.json()["upload"]
+    if upload["method"].upper() == "POST":
+        sent = requests.post(upload["url"], data=upload["fields"], timeout=60,
+                             files={"file": ("clip.mp4", data, "video/mp4")})
+    else:
+        sent = requests.put(upload["url"], data=data, headers=upload.get("headers") or {}, timeout=60)
+    assert sent.status_code < 300, sent.text
+    return created.json()["video"]["id"]
+
+
+def wait_public(base_url: str, token: str, video_id: str, timeout: float = 120) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        answer = requests.get(f"{base_url}/video/{video_id}", timeout=10,
+                              headers={"Authorization": f"Bearer {token}"})
+        assert answer.status_code == 200, answer.text
+        status = answer.json()["video"]["status"]
+        if status == "PUBLIC":
+            return
+        assert status != "FAILED"
+        time.sleep(1)
+    raise AssertionError(f"video {video_id} not PUBLIC within {timeout}s")
+
+
+def test_home_grid_and_up_next(fresh_page, web_base_url, tmp_path):
+    ui, page = fresh_page, fresh_page.page
+    username = register(web_base_url)
+    token = requests.post(f"{web_base_url}/auth/login", timeout=10,
+                          json={"username": username, "password": PASSWORD}).json()["accessToken"]
+    clip = tmp_path / "clip.mp4"
+    subprocess.run(["ffmpeg", "-loglevel", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=640x360:rate=25",
+                    "-f", "lavfi", "-i", "sine=frequency=440", "-t", "2", "-c:v", "libx264", "-pix_fmt", "yuv420p",
+                    "-c:a", "aac", str(clip)], check=True)
+    ids = [publish_via_api(web_base_url, token, clip, title)
+           for title in ("Sunset over the test pattern", "A second colourful clip")]
+    for video_id in ids:
+        wait_public(web_base_url, token, video_id)
+
+    ui.open("#/")
+    for video_id in ids:
+        expect(page.locator(f'.card[data-video-id="{video_id}"] img')).to_be_visible()
+    ui.shot("home-grid")
+
+    page.locator(f'.card[data-video-id="{ids[0]}"]').get_by_role("link", name="Sunset over the test pattern").click()
+    sidebar = page.get_by_role("complementary", name="Up next")
+    expect(sidebar.locator(f'[data-video-id="{ids[1]}"]')).to_be_visible()
+    expect(sidebar.locator(f'[data-video-id="{ids[0]}"]')).to_have_count(0)
+    ui.shot("watch-up-next")
+
+    page.set_viewport_size(PHONE)
+    ui.open("#/")
+    expect(page.locator(f'.card[data-video-id="{ids[0]}"]')).to_be_visible()
+    width = page.evaluate("() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+    assert width[0] <= width[1]
+    ui.shot("phone-home-grid")
+    ui.assert_no_console_errors()

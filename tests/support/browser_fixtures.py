@@ -1,21 +1,17 @@
 """Browser fixtures: the web client built, the local stack's URL, Debian's Chromium driven by
 Playwright, and a page that records console errors and saves screenshots to test-output/.
 
-`web_base_url` uses the local stack fixture of tests/support/stack_fixtures.py when it is
-there (`stack_url`), else starts `python -m local.stack` as a subprocess itself.
+`web_base_url` is the session's local stack (`stack_url` of tests/support/stack_fixtures.py).
 """
 from __future__ import annotations
 
 import os
 import shutil
 import subprocess
-import sys
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-import requests
 
 ROOT = Path(__file__).resolve().parents[2]
 OUTPUT = ROOT / "test-output"
@@ -31,51 +27,11 @@ def ensure_web_built() -> None:
         subprocess.run([str(ROOT / "scripts" / "build-web.sh")], check=True, cwd=ROOT)
 
 
-def _wait_until_serving(url: str, proc: subprocess.Popen, log: Path, timeout: float = 90) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"local stack exited ({proc.returncode}):\n{log.read_text()[-3000:]}")
-        try:
-            if requests.get(f"{url}/video", timeout=2).status_code == 200:
-                return
-        except requests.RequestException:
-            pass
-        time.sleep(0.3)
-    raise RuntimeError(f"local stack did not answer within {timeout}s:\n{log.read_text()[-3000:]}")
-
-
 @pytest.fixture(scope="session")
-def web_base_url(request, tmp_path_factory):
-    """The base URL of a running local stack that serves the API and the web client."""
+def web_base_url(stack_url):
+    """The session's local stack (tests/support/stack_fixtures.py): API and web client."""
     ensure_web_built()
-    try:
-        value = request.getfixturevalue("stack_url")
-    except pytest.FixtureLookupError:
-        value = None
-    if value:
-        yield str(value).rstrip("/")
-        return
-
-    from local import services
-
-    port = services.free_port()
-    data_dir = tmp_path_factory.mktemp("browser-stack")
-    log = data_dir / "stack.log"
-    with open(log, "wb") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "local.stack", "--port", str(port), "--data-dir", str(data_dir / "data")],
-            cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_until_serving(url, proc, log)
-        yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+    return stack_url.rstrip("/")
 
 
 @pytest.fixture(scope="session")

@@ -126,12 +126,17 @@ function countView(video, media, signal, onCount) {
   media.addEventListener("ended", () => { if (!done && watched > 0) report(); });
 }
 
-/** The sidebar: other recent public videos (beside the player on wide screens, below on phones). */
+/** The sidebar: videos to watch next (beside the player on wide screens, below on phones). */
 function upNext(currentId, signal) {
   const list = h("ol.up-next-list", { "aria-labelledby": "up-next-title" });
   const aside = h("aside.watch-secondary", { "aria-labelledby": "up-next-title" },
-    h("h2.up-next-title", { id: "up-next-title" }, "More videos"), list);
-  api("GET", "/video", { query: { limit: 13 }, signal })
+    h("h2.up-next-title", { id: "up-next-title" }, "Up next"), list);
+  // Recommendations (same channel first, then popular); the plain feed if that fails.
+  api("GET", `/video/${encodeURIComponent(currentId)}/recommended`, { query: { limit: 12 }, signal })
+    .catch((error) => {
+      if (signal.aborted) throw error;
+      return api("GET", "/video", { query: { limit: 13 }, signal });
+    })
     .then((page) => {
       const items = (page.items || []).filter((v) => v.id !== currentId).slice(0, 12);
       if (!items.length) aside.hidden = true;
