@@ -50,7 +50,9 @@ function textForm({ label, placeholder, submitLabel, initial = "", onSubmit, onC
  * page keep its comment count right.
  */
 export function commentsSection({ video, signal, onCountChange }) {
-  const me = currentUser();
+  const open = video.commentsEnabled !== false;
+  const me = open ? currentUser() : null; // comments turned off: nobody adds or replies
+  const signedIn = currentUser();
   const heading = h("h2.comments-title", { id: "comments-title" });
   let total = Number(video.commentCount) || 0;
   const setTotal = (delta) => {
@@ -232,7 +234,9 @@ export function commentsSection({ video, signal, onCountChange }) {
   more.addEventListener("click", loadPage);
 
   let composer;
-  if (me) {
+  if (!open) {
+    composer = h("p.muted.comment-signin", {}, "Comments are turned off for this video.");
+  } else if (signedIn) {
     composer = textForm({
       label: "Add a comment", placeholder: "Add a comment…", submitLabel: "Comment",
       onSubmit: async (text) => {

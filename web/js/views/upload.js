@@ -130,11 +130,13 @@ export function renderUpload({ main, signal, navigate }) {
         formError(tracker, error);
         current = null;
       }
-      if (current && current.status !== last) {
-        last = current.status;
+      const key = current ? `${current.status}:${current.progressPercent ?? ""}` : null;
+      if (current && key !== last) {
+        last = key;
+        const pct = Number.isFinite(current.progressPercent) ? ` ${Math.round(current.progressPercent)}%` : "";
         const text = {
           UPLOADING: " Upload received, waiting for processing to start…",
-          PROCESSING: " Transcoding into adaptive quality levels…",
+          PROCESSING: ` Transcoding into adaptive quality levels…${pct}`,
           PUBLIC: " Your video is ready.",
           FAILED: ` Processing failed${current.failureReason ? `: ${current.failureReason}` : "."}`,
         }[current.status] || "";

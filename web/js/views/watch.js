@@ -62,14 +62,21 @@ function ratingBar(video, navigate) {
       state = before;
       showError(error);
     } finally {
-      like.disabled = dislike.disabled = false;
+      like.disabled = dislike.disabled = video.ratingsEnabled === false;
       paint();
     }
   }
   like.addEventListener("click", () => rate("like"));
   dislike.addEventListener("click", () => rate("dislike"));
   paint();
-  return h("div.rating", { role: "group", "aria-label": "Rate this video" }, like, dislike);
+  const group = h("div.rating", { role: "group", "aria-label": "Rate this video" }, like, dislike);
+  if (video.ratingsEnabled === false) {
+    // The owner turned ratings off: counts stay visible, the buttons do nothing.
+    like.disabled = dislike.disabled = true;
+    group.title = "Ratings are turned off for this video";
+    group.setAttribute("aria-label", "Ratings are turned off for this video");
+  }
+  return group;
 }
 
 function notReadyPanel(video) {
@@ -80,7 +87,8 @@ function notReadyPanel(video) {
       h("p", {}, statusBadge(video.status)),
       h("p", {}, failed
         ? `Processing failed${video.failureReason ? `: ${video.failureReason}` : "."}`
-        : video.status === "UPLOADING" ? "Waiting for the upload to finish…" : "Transcoding the video… this page updates by itself.")));
+        : video.status === "UPLOADING" ? "Waiting for the upload to finish…"
+          : `Transcoding the video${Number.isFinite(video.progressPercent) ? ` (${Math.round(video.progressPercent)}%)` : ""}… this page updates by itself.`)));
 }
 
 /**
