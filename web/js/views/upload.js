@@ -49,8 +49,9 @@ export function renderUpload({ main, signal, navigate }) {
   const progressText = h("span.progress-text", {}, "0%");
   const statusLine = h("p.status-line", { role: "status", "aria-live": "polite" });
   const result = h("div.upload-result");
+  const summary = h("p.upload-summary");
   const tracker = h("div.upload-tracker", { hidden: true },
-    h("h2", {}, "Your upload"), h("div.progress-row", {}, progress, progressText), statusLine, result);
+    h("h2", { tabindex: "-1" }, "Your upload"), summary, h("div.progress-row", {}, progress, progressText), statusLine, result);
 
   const chooseFile = (file) => {
     if (!file) return;
@@ -98,8 +99,10 @@ export function renderUpload({ main, signal, navigate }) {
       submit.disabled = false;
       return;
     }
-    for (const el of form.elements) el.disabled = true;
+    form.hidden = true;
     tracker.hidden = false;
+    summary.textContent = `“${titleInput.value.trim()}” (${bytes(file.size)})`;
+    tracker.querySelector("h2").focus();
     const { video, upload } = created;
     statusLine.replaceChildren(statusBadge("UPLOADING"), " Sending your video…");
     try {
@@ -112,7 +115,8 @@ export function renderUpload({ main, signal, navigate }) {
       if (signal.aborted) return;
       statusLine.replaceChildren(statusBadge("FAILED"), " The upload did not complete.");
       formError(tracker, error);
-      for (const el of form.elements) el.disabled = false;
+      form.hidden = false;
+      submit.disabled = false;
       return;
     }
     await follow(video.id);
@@ -142,12 +146,13 @@ export function renderUpload({ main, signal, navigate }) {
         }[current.status] || "";
         statusLine.replaceChildren(statusBadge(current.status), text);
         if (current.status === "PUBLIC") {
-          result.replaceChildren(link, h("a.button", { href: "#/me/videos" }, "My videos"));
+          result.replaceChildren(link, h("a.button", { href: "#/me/videos" }, "My videos"),
+            h("button.button.button-ghost", { type: "button", onclick: () => navigate("#/upload") }, "Upload another"));
           link.focus();
           return;
         }
         if (current.status === "FAILED") {
-          result.replaceChildren(h("a.button", { href: "#/upload", onclick: () => navigate("#/upload") }, "Try another file"));
+          result.replaceChildren(h("button.button", { type: "button", onclick: () => navigate("#/upload") }, "Try another file"));
           return;
         }
       }
