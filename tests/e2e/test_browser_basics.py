@@ -188,6 +188,9 @@ def test_home_grid_and_up_next(fresh_page, web_base_url, tmp_path):
     expect(sidebar.locator(f'[data-video-id="{ids[1]}"]')).to_be_visible()
     expect(sidebar.locator(f'[data-video-id="{ids[0]}"]')).to_have_count(0)
     ui.shot("watch-up-next")
+    page.emulate_media(color_scheme="dark")
+    ui.shot("watch-up-next-dark")
+    page.emulate_media(color_scheme="light")
 
     page.set_viewport_size(PHONE)
     ui.open("#/")
