@@ -66,6 +66,12 @@ def create_app(service: str) -> APIGatewayHttpResolver:
             return error_response(400, "invalid_json", "request body is not valid JSON")
         return error_response(422, "validation_error", "request is invalid", details)
 
+    @app.exception_handler(UnicodeDecodeError)
+    def _not_utf8(_exc: UnicodeDecodeError) -> Response:
+        # A body that is not UTF-8 reaches us base64-encoded (as API Gateway sends binary);
+        # Powertools' decoding of it for validation raises this. The client's fault: 400.
+        return error_response(400, "invalid_json", "request body is not UTF-8 JSON")
+
     @app.exception_handler(ConnectionFailure)
     def _database_down(exc: ConnectionFailure) -> Response:
         kind = "timeout" if isinstance(exc, ServerSelectionTimeoutError) else type(exc).__name__
