@@ -46,7 +46,7 @@ def test_comment_shape():
         "id": str(doc["_id"]), "videoId": str(doc["videoId"]), "parentId": None,
         "text": "hello", "author": {"id": author["id"], "username": "ann", "displayName": "Ann"},
         "replyCount": 2, "edited": False, "editedAt": None, "deleted": False,
-        "createdAt": "2026-01-02T03:04:05.000Z"}
+        "pinned": False, "createdAt": "2026-01-02T03:04:05.000Z"}
 
 
 def test_placeholder_hides_text_and_author():
