@@ -233,9 +233,16 @@ def _request_handler(gateway: Gateway) -> type[BaseHTTPRequestHandler]:
     return RequestHandler
 
 
+class _Server(ThreadingHTTPServer):
+    # socketserver's default listen backlog is 5: a burst of new connections (a page's
+    # parallel requests, a load test) overflows it and clients see resets. API Gateway never
+    # refuses a connection.
+    request_queue_size = 256
+
+
 class GatewayServer:
     def __init__(self, gateway: Gateway, host: str, port: int):
-        self.httpd = ThreadingHTTPServer((host, port), _request_handler(gateway))
+        self.httpd = _Server((host, port), _request_handler(gateway))
         self.httpd.daemon_threads = True
         self._thread = threading.Thread(target=self.httpd.serve_forever, name="gateway",
                                         daemon=True)
