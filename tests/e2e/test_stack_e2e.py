@@ -92,7 +92,10 @@ def test_whole_platform_over_http_survives_a_restart(tmp_path):
             assert requests.get(video["thumbnailUrl"], timeout=30).status_code == 200
 
         # A view, a like, a comment, the feed
-        view = call("POST", f"{api}/video/{video_id}/view", token)
+        # The player reports how long it played: a glance does not count, a watch does.
+        glance = call("POST", f"{api}/video/{video_id}/view", token, json={"watchedSeconds": 0.2})
+        assert glance.status_code == 200 and glance.json()["viewCount"] == 0
+        view = call("POST", f"{api}/video/{video_id}/view", token, json={"watchedSeconds": 3})
         assert view.status_code == 200 and view.json()["viewCount"] == 1
         like = call("PUT", f"{api}/like/{video_id}", token, json={"rating": "like"})
         assert like.status_code == 200 and like.json()["likeCount"] == 1
