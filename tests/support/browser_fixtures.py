@@ -8,10 +8,14 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import time
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+import requests
+from playwright.sync_api import expect
 
 ROOT = Path(__file__).resolve().parents[2]
 OUTPUT = ROOT / "test-output"
@@ -68,6 +72,11 @@ class BrowserSession:
         assert not errors, "errors in the browser console:\n" + "\n".join(errors)
 
 
+def new_session(browser, base_url: str, viewport: dict = DESKTOP) -> BrowserSession:
+    """A page in a new browser context against `base_url` (e.g. a stack of a test's own)."""
+    return _session(browser, base_url, viewport)
+
+
 def _session(browser, base_url: str, viewport: dict) -> BrowserSession:
     context = browser.new_context(viewport=viewport, base_url=base_url)
     context.set_default_timeout(15_000)
@@ -101,3 +110,72 @@ def phone_page(chromium, web_base_url):
     session = _session(chromium, web_base_url, PHONE)
     yield session
     session.page.context.close()
+
+
+# ---- Members and videos made through the API, for tests that start from a given state ----
+
+PASSWORD = "correct horse battery staple"
+
+
+@dataclass
+class Member:
+    base_url: str
+    username: str
+    token: str
+    id: str
+
+    @property
+    def auth(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"}
+
+
+def new_member(base_url: str, display_name: str | None = None) -> Member:
+    username = f"web_{uuid.uuid4().hex[:8]}"
+    body = {"username": username, "email": f"{username}@example.com", "password": PASSWORD}
+    answer = requests.post(f"{base_url}/auth/register", json=body, timeout=30)
+    assert answer.status_code == 201, answer.text
+    login = requests.post(f"{base_url}/auth/login", json={"username": username, "password": PASSWORD},
+                          timeout=30).json()
+    member = Member(base_url, username, login["accessToken"], login["user"]["id"])
+    if display_name:
+        requests.patch(f"{base_url}/auth/me", json={"displayName": display_name}, headers=member.auth,
+                       timeout=30).raise_for_status()
+    return member
+
+
+def sign_in(ui: BrowserSession, username: str) -> None:
+    ui.open("#/signin")
+    ui.page.get_by_label("Username or email").fill(username)
+    ui.page.get_by_label("Password").fill(PASSWORD)
+    ui.page.get_by_role("button", name="Sign in").click()
+    expect(ui.page.get_by_role("button", name="Sign out")).to_be_visible()
+
+
+def publish(member: Member, path: Path, title: str, visibility: str = "public") -> str:
+    """Create a video and upload the file as the browser would (the presigned POST or PUT)."""
+    data = Path(path).read_bytes()
+    created = requests.post(f"{member.base_url}/video", headers=member.auth, timeout=30, json={
+        "title": title, "visibility": visibility, "contentType": "video/mp4", "sizeBytes": len(data)})
+    assert created.status_code == 201, created.text
+    upload = created.json()["upload"]
+    if upload["method"].upper() == "POST":
+        sent = requests.post(upload["url"], data=upload["fields"], timeout=60,
+                             files={"file": ("clip.mp4", data, "video/mp4")})
+    else:
+        sent = requests.put(upload["url"], data=data, headers=upload.get("headers") or {}, timeout=60)
+    assert sent.status_code < 300, sent.text
+    return created.json()["video"]["id"]
+
+
+def wait_status(member: Member, video_id: str, wanted: str, timeout: float = 120) -> dict:
+    """Poll GET /video/{id} until its status is `wanted` (fails on the other final status)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        answer = requests.get(f"{member.base_url}/video/{video_id}", headers=member.auth, timeout=30)
+        assert answer.status_code == 200, answer.text
+        video = answer.json()["video"]
+        if video["status"] == wanted:
+            return video
+        assert video["status"] in ("UPLOADING", "PROCESSING"), video
+        time.sleep(1)
+    raise AssertionError(f"video {video_id} not {wanted} within {timeout}s")

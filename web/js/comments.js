@@ -1,4 +1,5 @@
-// The comments of a video: newest first, threaded one level deep, edit and delete of one's own.
+// The comments of a video: newest first (the pinned one on top), threaded one level deep, edit
+// and delete of one's own; the video's owner pins one comment and deletes any.
 
 import { api } from "./api.js";
 import { formError, notify, showError } from "./alerts.js";
@@ -51,8 +52,9 @@ function textForm({ label, placeholder, submitLabel, initial = "", onSubmit, onC
  */
 export function commentsSection({ video, signal, onCountChange }) {
   const open = video.commentsEnabled !== false;
-  const me = open ? currentUser() : null; // comments turned off: nobody adds or replies
   const signedIn = currentUser();
+  const me = open ? signedIn : null; // comments turned off: nobody adds, replies or edits
+  const isOwner = Boolean(signedIn && video.owner?.id === signedIn.id);
   const heading = h("h2.comments-title", { id: "comments-title" });
   let total = Number(video.commentCount) || 0;
   const setTotal = (delta) => {
@@ -66,7 +68,8 @@ export function commentsSection({ video, signal, onCountChange }) {
   const more = h("button.button.button-ghost", { type: "button", hidden: true }, "More comments");
   let cursor = null;
 
-  const canDelete = (comment) => me && (comment.author?.id === me.id || video.owner?.id === me.id);
+  // Deleting stays possible with comments off (API.md "Creator controls").
+  const canDelete = (comment) => signedIn && (comment.author?.id === signedIn.id || isOwner);
 
   function commentItem(comment, { isReply = false } = {}) {
     const li = h("li.comment", { "data-comment-id": comment.id });
@@ -76,7 +79,8 @@ export function commentsSection({ video, signal, onCountChange }) {
     const meta = h("div.comment-meta", {},
       channelLink(author, { class: "comment-author" }),
       h("time", { datetime: comment.createdAt || "", title: fullDate(comment.createdAt) }, ago(comment.createdAt)),
-      h("span.comment-edited", { hidden: !comment.edited }, "(edited)"));
+      h("span.comment-edited", { hidden: !comment.edited }, "(edited)"),
+      comment.pinned ? h("span.badge.comment-pinned", {}, "Pinned") : null);
     const actions = h("div.comment-actions");
     const repliesBox = h("div.replies");
     li.append(h("span.avatar.avatar-small", { "aria-hidden": "true" }, displayName(author).slice(0, 1).toUpperCase()),
@@ -148,8 +152,8 @@ export function commentsSection({ video, signal, onCountChange }) {
     }
 
     // Actions: reply (top level only), edit (author), delete (author or the video's owner).
-    if (me && !comment.deleted) {
-      if (!isReply) {
+    if (signedIn && !comment.deleted) {
+      if (me && !isReply) {
         const replyButton = h("button.link-button", { type: "button", "aria-label": `Reply to ${displayName(author)}` }, "Reply");
         replyButton.addEventListener("click", () => {
           if (li.querySelector(":scope > .comment-main > .reply-form-box")) return;
@@ -176,7 +180,7 @@ export function commentsSection({ video, signal, onCountChange }) {
         });
         actions.append(replyButton);
       }
-      if (author.id === me.id) {
+      if (me && author.id === me.id) {
         const editButton = h("button.link-button", { type: "button", "aria-label": "Edit your comment" }, "Edit");
         editButton.addEventListener("click", () => {
           const { form, textarea } = textForm({
@@ -214,6 +218,13 @@ export function commentsSection({ video, signal, onCountChange }) {
         });
         actions.append(deleteButton);
       }
+      if (isOwner && !isReply) {
+        const pinned = Boolean(comment.pinned);
+        const pinButton = h("button.link-button.pin-button", { type: "button",
+          "aria-label": pinned ? "Unpin comment" : `Pin comment by ${displayName(author)}` }, pinned ? "Unpin" : "Pin");
+        pinButton.addEventListener("click", () => setPin(pinned ? null : comment.id));
+        actions.append(pinButton);
+      }
     }
     return li;
   }
@@ -232,6 +243,23 @@ export function commentsSection({ video, signal, onCountChange }) {
     }
   }
   more.addEventListener("click", loadPage);
+
+  // Pin (or unpin with null), then reload: the API puts the pinned comment first.
+  async function setPin(commentId) {
+    const path = `/video/${encodeURIComponent(video.id)}/pin`;
+    try {
+      const answer = commentId
+        ? await api("PUT", path, { body: { commentId }, auth: "required" })
+        : await api("DELETE", path, { auth: "required" });
+      video.pinnedCommentId = answer.video?.pinnedCommentId ?? null;
+      list.replaceChildren();
+      cursor = null;
+      await loadPage();
+      notify(commentId ? "Comment pinned." : "Comment unpinned.", { kind: "success" });
+    } catch (error) {
+      showError(error);
+    }
+  }
 
   let composer;
   if (!open) {

@@ -115,3 +115,47 @@ export function confirmDialog({ title, text, confirmLabel = "Delete", danger = t
 export function signInHref(back = location.hash || "#/") {
   return `#/signin?next=${encodeURIComponent(back)}`;
 }
+
+/** A labelled bar for the transcode's progressPercent (indeterminate while it is null). */
+export function processingBar(video, { id } = {}) {
+  const pct = Number.isFinite(video.progressPercent) ? Math.max(0, Math.min(100, Math.round(video.progressPercent))) : null;
+  const bar = h("progress.processing-progress", { id, max: 100, "aria-label": "Processing progress" });
+  if (pct !== null) bar.value = pct;
+  return h("div.progress-row.processing-row", { "data-progress": pct ?? "" },
+    bar, h("span.progress-text", {}, pct === null ? "…" : `${pct}%`));
+}
+
+/** POST /video/{id}/retry: transcode a FAILED video again; resolves the video (PROCESSING). */
+export async function retryVideo(videoId) {
+  const answer = await api("POST", `/video/${encodeURIComponent(videoId)}/retry`, { auth: "required" });
+  return answer.video;
+}
+
+function when(iso) {
+  const date = new Date(iso);
+  return Number.isNaN(date.getTime()) ? "" : date.toLocaleString("en", { dateStyle: "medium", timeStyle: "short" });
+}
+
+/** "12.0 GB of 50.0 GB storage left · 49 of 50 uploads left today" from a quota object. */
+export function quotaText(quota, bytes) {
+  if (!quota) return "";
+  const parts = [];
+  const s = quota.storage || {};
+  parts.push(s.limitBytes ? `${bytes(s.remainingBytes)} of ${bytes(s.limitBytes)} storage left` : "Unlimited storage");
+  const d = quota.videosPerDay || {};
+  parts.push(d.limit ? `${d.remaining} of ${d.limit} uploads left today` : "no daily upload limit");
+  return parts.join(" · ");
+}
+
+/** The user-facing text of a 413 / 429 quota_exceeded error. */
+export function quotaErrorText(error, bytes) {
+  const details = error.details || {};
+  if (details.quota === "videosPerDay") {
+    const d = details.videosPerDay || {};
+    const reset = d.resetsAt ? ` You can upload again from ${when(d.resetsAt)}.` : "";
+    return `Daily upload limit reached: you have uploaded ${d.used ?? d.limit} of ${d.limit} videos today.${reset}`;
+  }
+  const s = details.storage || {};
+  return `Not enough storage: ${bytes(s.remainingBytes)} left of ${bytes(s.limitBytes)}. `
+    + "Delete some of your videos to free space, or choose a smaller file.";
+}

@@ -1,11 +1,29 @@
-// My videos: every video of the signed-in user with its status, edit and delete.
+// My videos: every video of the signed-in user with its status (live transcode progress),
+// edit (details, comments and ratings on/off), custom thumbnail, retry of a failed one, delete.
 
-import { api } from "../api.js";
+import { api, uploadToStorage } from "../api.js";
 import { formError, notify, showError } from "../alerts.js";
 import { h } from "../dom.js";
 import { ago, count, views } from "../format.js";
 import { currentUser } from "../session.js";
-import { confirmDialog, emptyState, signInHref, statusBadge, thumbnail } from "../components.js";
+import { confirmDialog, emptyState, processingBar, retryVideo, signInHref, statusBadge, thumbnail } from "../components.js";
+
+const THUMBNAIL_TYPES = ["image/png", "image/jpeg", "image/webp"];
+const THUMBNAIL_MAX_BYTES = 2 * 1024 * 1024;
+
+/** Custom thumbnail: POST /video/{id}/thumbnail, the file to the presigned POST, PUT to confirm. */
+async function uploadThumbnail(video, file) {
+  const contentType = (file.type || "").toLowerCase();
+  if (!THUMBNAIL_TYPES.includes(contentType)) {
+    throw { message: "Choose a PNG, JPEG or WebP image for the thumbnail." };
+  }
+  if (file.size > THUMBNAIL_MAX_BYTES) throw { message: "The thumbnail must be 2 MB or smaller." };
+  const path = `/video/${encodeURIComponent(video.id)}/thumbnail`;
+  const { upload, thumbnailKey } = await api("POST", path, { auth: "required", body: { contentType, sizeBytes: file.size } });
+  await uploadToStorage(upload, file, () => {});
+  const answer = await api("PUT", path, { auth: "required", body: { thumbnailKey } });
+  return answer.video;
+}
 
 const POLL_MS = 3000;
 const VISIBILITY = { public: "Public", unlisted: "Unlisted", private: "Private" };
@@ -22,6 +40,11 @@ function editDialog(video) {
         h("select", { id: "edit-video-visibility", name: "visibility" },
           ...Object.entries(VISIBILITY).map(([value, label]) =>
             h("option", { value, selected: video.visibility === value }, label)))),
+      h("fieldset.field.controls", {}, h("legend", {}, "Viewers may"),
+        h("label.control-toggle", {}, h("input", { type: "checkbox", name: "commentsEnabled", checked: video.commentsEnabled !== false }),
+          "Allow comments"),
+        h("label.control-toggle", {}, h("input", { type: "checkbox", name: "ratingsEnabled", checked: video.ratingsEnabled !== false }),
+          "Allow likes and dislikes")),
       h("div.dialog-actions", {},
         h("button.button", { type: "button", value: "cancel" }, "Cancel"),
         h("button.button.button-primary", { type: "submit" }, "Save")));
@@ -37,7 +60,10 @@ function editDialog(video) {
       try {
         const answer = await api("PATCH", `/video/${encodeURIComponent(video.id)}`, {
           auth: "required",
-          body: { title: form.title.value.trim(), description: form.description.value.trim(), visibility: form.visibility.value },
+          body: {
+            title: form.title.value.trim(), description: form.description.value.trim(), visibility: form.visibility.value,
+            commentsEnabled: form.commentsEnabled.checked, ratingsEnabled: form.ratingsEnabled.checked,
+          },
         });
         saved = answer.video;
         dialog.close();
@@ -73,8 +99,13 @@ export async function renderMyVideos({ main, signal, navigate }) {
 
   function row(video) {
     const li = h("li.manage-row", { "data-video-id": video.id });
+    const thumbInput = h("input.file-input", { type: "file", accept: THUMBNAIL_TYPES.join(","),
+      "aria-label": `Thumbnail image for ${video.title}` });
+    thumbInput.addEventListener("change", changeThumbnail);
     const paint = () => {
       const href = `#/watch/${encodeURIComponent(video.id)}`;
+      const off = [video.commentsEnabled === false ? "comments off" : null, video.ratingsEnabled === false ? "ratings off" : null]
+        .filter(Boolean);
       li.replaceChildren(
         h("a.manage-thumb", { href, tabindex: "-1", "aria-hidden": "true" }, thumbnail(video, { size: "small" })),
         h("div.manage-info", {},
@@ -82,12 +113,53 @@ export async function renderMyVideos({ main, signal, navigate }) {
           h("p.card-meta", {}, statusBadge(video.status), h("span.badge", {}, VISIBILITY[video.visibility] || video.visibility),
             h("span", {}, views(video.viewCount)), h("span", {}, `${count(video.likeCount)} likes`),
             h("span", {}, `${count(video.commentCount)} comments`),
-            h("time", { datetime: video.createdAt || "" }, `uploaded ${ago(video.createdAt)}`)),
-          video.status === "FAILED" && video.failureReason ? h("p.error-text", {}, video.failureReason) : null),
+            h("time", { datetime: video.createdAt || "" }, `uploaded ${ago(video.createdAt)}`),
+            off.length ? h("span.controls-off", {}, off.join(", ")) : null),
+          video.status === "PROCESSING" ? processingBar(video) : null,
+          video.status === "FAILED" ? h("p.error-text.failure-reason", {}, video.failureReason || "Processing failed.") : null),
         h("div.manage-actions", {},
+          video.status === "FAILED" ? h("button.button.button-primary", { type: "button", "aria-label": `Retry ${video.title}`, onclick: retry }, "Retry") : null,
           h("button.button", { type: "button", "aria-label": `Edit ${video.title}`, onclick: edit }, "Edit"),
-          h("button.button.button-danger-ghost", { type: "button", "aria-label": `Delete ${video.title}`, onclick: remove }, "Delete")));
+          h("button.button", { type: "button", "aria-label": `Change thumbnail of ${video.title}`, onclick: () => thumbInput.click() }, "Change thumbnail"),
+          video.customThumbnail ? h("button.button.button-ghost", { type: "button", "aria-label": `Use generated thumbnail for ${video.title}`, onclick: resetThumbnail }, "Use generated thumbnail") : null,
+          h("button.button.button-danger-ghost", { type: "button", "aria-label": `Delete ${video.title}`, onclick: remove }, "Delete"),
+          thumbInput));
     };
+    async function retry(event) {
+      const button = event.currentTarget;
+      button.disabled = true;
+      try {
+        Object.assign(video, await retryVideo(video.id));
+        paint();
+        notify("Processing again.", { kind: "success" });
+      } catch (error) {
+        button.disabled = false;
+        showError(error);
+      }
+    }
+    async function changeThumbnail() {
+      const file = thumbInput.files[0];
+      if (!file) return;
+      try {
+        Object.assign(video, await uploadThumbnail(video, file));
+        paint();
+        notify("Thumbnail updated.", { kind: "success" });
+      } catch (error) {
+        showError(error);
+      } finally {
+        thumbInput.value = "";
+      }
+    }
+    async function resetThumbnail() {
+      try {
+        const answer = await api("DELETE", `/video/${encodeURIComponent(video.id)}/thumbnail`, { auth: "required" });
+        Object.assign(video, answer.video);
+        paint();
+        notify("Back to the generated thumbnail.", { kind: "success" });
+      } catch (error) {
+        showError(error);
+      }
+    }
     async function edit(event) {
       const opener = event.currentTarget;
       const updated = await editDialog(video);
@@ -151,7 +223,7 @@ export async function renderMyVideos({ main, signal, navigate }) {
       for (const entry of pending) {
         try {
           const { video } = await api("GET", `/video/${encodeURIComponent(entry.video.id)}`, { signal });
-          if (video.status !== entry.video.status) {
+          if (video.status !== entry.video.status || video.progressPercent !== entry.video.progressPercent) {
             Object.assign(entry.video, video);
             entry.paint();
           }

@@ -1,11 +1,13 @@
-// Upload: choose a file and details, send it straight to storage, follow processing live.
+// Upload: choose a file and details, send it straight to storage (large files in resumable
+// parts), follow processing live, retry a failed transcode.
 
 import { api, uploadToStorage } from "../api.js";
-import { formError } from "../alerts.js";
+import { formError, notify, showError } from "../alerts.js";
 import { h, icon } from "../dom.js";
 import { bytes } from "../format.js";
 import { currentUser } from "../session.js";
-import { signInHref, statusBadge } from "../components.js";
+import { confirmDialog, processingBar, quotaErrorText, quotaText, retryVideo, signInHref, statusBadge } from "../components.js";
+import { abortUpload, clearPending, MULTIPART_THRESHOLD, pendingUpload, sameFile, uploadInParts } from "../multipart.js";
 
 const POLL_MS = 2000;
 
@@ -20,16 +22,25 @@ function guessContentType(file) {
     avi: "video/x-msvideo", mpg: "video/mpeg", mpeg: "video/mpeg", ts: "video/mp2t" }[ext] || "application/octet-stream";
 }
 
+/** An error for a form: quota refusals in words that say what to do. */
+function explain(error) {
+  return error && error.code === "quota_exceeded" ? { message: quotaErrorText(error, bytes) } : error;
+}
+
 export function renderUpload({ main, signal, navigate }) {
   document.title = "Upload - Tuber";
-  if (!currentUser()) {
+  const me = currentUser();
+  if (!me) {
     navigate(signInHref("#/upload"), { replace: true });
     return;
   }
   const fileInput = h("input.file-input", { id: "file", name: "file", type: "file", accept: "video/*", required: true });
   const fileName = h("span.file-name", { id: "file-name" }, "No file chosen");
   const titleInput = h("input", { id: "title", name: "title", type: "text", required: true, maxlength: 100 });
+  const quotaLine = h("p.quota-line", { id: "upload-quota", "aria-live": "polite" });
+  let quota = null;
   const form = h("form.form.upload-form", {},
+    quotaLine,
     h("div.field", {},
       h("span.label", { id: "file-label" }, "Video file"),
       h("label.dropzone", { for: "file" }, icon("upload"),
@@ -47,16 +58,51 @@ export function renderUpload({ main, signal, navigate }) {
 
   const progress = h("progress", { id: "upload-progress", max: 100, value: 0, "aria-label": "Upload progress" });
   const progressText = h("span.progress-text", {}, "0%");
+  const partsLine = h("p.parts-line.muted", { id: "upload-parts", hidden: true });
+  const processingSlot = h("div.processing-slot");
   const statusLine = h("p.status-line", { role: "status", "aria-live": "polite" });
   const result = h("div.upload-result");
   const summary = h("p.upload-summary");
   const tracker = h("div.upload-tracker", { hidden: true },
-    h("h2", { tabindex: "-1" }, "Your upload"), summary, h("div.progress-row", {}, progress, progressText), statusLine, result);
+    h("h2", { tabindex: "-1" }, "Your upload"), summary, h("div.progress-row", {}, progress, progressText),
+    partsLine, statusLine, processingSlot, result);
+  const resumeBox = h("div.resume-slot");
+
+  async function loadQuota() {
+    try {
+      ({ quota } = await api("GET", "/video/quota", { auth: "required", signal }));
+      quotaLine.textContent = quotaText(quota, bytes);
+      checkFits();
+    } catch (error) {
+      if (!signal.aborted && error.status !== 401) quotaLine.textContent = "";
+    }
+  }
+
+  /** Warn before sending a file the storage quota cannot take, or when no upload is left today. */
+  function checkFits() {
+    const file = fileInput.files[0];
+    const s = quota?.storage;
+    const d = quota?.videosPerDay;
+    let message = null;
+    if (d && d.limit && d.remaining === 0) {
+      message = quotaErrorText({ details: { quota: "videosPerDay", videosPerDay: d } }, bytes);
+    } else if (file && s && s.limitBytes && file.size > s.remainingBytes) {
+      message = quotaErrorText({ details: { quota: "storage", storage: s } }, bytes);
+    }
+    formError(form, message ? { message } : null);
+  }
+
+  const setUploadProgress = (fraction) => {
+    const pct = Math.floor(Math.max(0, Math.min(1, fraction)) * 100);
+    progress.value = pct;
+    progressText.textContent = `${pct}%`;
+  };
 
   const chooseFile = (file) => {
     if (!file) return;
     fileName.textContent = `${file.name} (${bytes(file.size)})`;
     if (!titleInput.value.trim()) titleInput.value = titleFromFile(file.name);
+    checkFits();
   };
   fileInput.addEventListener("change", () => chooseFile(fileInput.files[0]));
   const dropzone = form.querySelector(".dropzone");
@@ -71,6 +117,79 @@ export function renderUpload({ main, signal, navigate }) {
     }
   });
 
+  function showTracker(title, file) {
+    form.hidden = true;
+    resumeBox.replaceChildren();
+    tracker.hidden = false;
+    summary.textContent = `“${title}” (${bytes(file.size)})`;
+    tracker.querySelector("h2").focus();
+  }
+
+  // One resumable upload: parts in parallel, each retried; paused (not lost) when it fails.
+  let running = null;
+  async function sendInParts(videoId, file, title, resume = false) {
+    if (running) return;
+    running = new AbortController();
+    const stop = () => running?.abort();
+    signal.addEventListener("abort", stop, { once: true });
+    formError(tracker, null);
+    partsLine.hidden = false;
+    statusLine.replaceChildren(statusBadge("UPLOADING"), " Sending your video in parts…");
+    const cancel = h("button.button.button-danger-ghost", { type: "button" }, "Cancel upload");
+    cancel.addEventListener("click", () => cancelUpload(videoId));
+    result.replaceChildren(cancel);
+    let video;
+    try {
+      video = await uploadInParts({
+        videoId, file, title, resume, userId: me.id, signal: running.signal,
+        onProgress: ({ uploadedBytes, sizeBytes, partsDone, partCount }) => {
+          setUploadProgress(uploadedBytes / sizeBytes);
+          partsLine.textContent = `${partsDone} of ${partCount} parts sent (${bytes(uploadedBytes)} of ${bytes(sizeBytes)})`;
+        },
+        onRetry: ({ partNumber, attempt }) => {
+          partsLine.textContent = `Part ${partNumber} failed, trying again (attempt ${attempt})…`;
+        },
+      });
+    } catch (error) {
+      running = null;
+      signal.removeEventListener("abort", stop);
+      if (error.name === "AbortError" || signal.aborted) return;
+      statusLine.replaceChildren(statusBadge("UPLOADING"), " Upload paused: the parts already sent are kept.");
+      formError(tracker, explain(error));
+      const again = h("button.button.button-primary", { type: "button" }, "Resume upload");
+      again.addEventListener("click", () => sendInParts(videoId, file, title, true));
+      result.replaceChildren(again, cancel);
+      // Back online: carry on by itself.
+      window.addEventListener("online", () => { if (!running && again.isConnected) sendInParts(videoId, file, title, true); }, { once: true });
+      return;
+    }
+    running = null;
+    signal.removeEventListener("abort", stop);
+    setUploadProgress(1);
+    result.replaceChildren();
+    await follow(video.id);
+  }
+
+  async function cancelUpload(videoId) {
+    const ok = await confirmDialog({
+      title: "Cancel this upload?",
+      text: "The parts sent so far are deleted and the video is removed.",
+      confirmLabel: "Cancel upload",
+    });
+    if (!ok) return;
+    running?.abort();
+    running = null;
+    try {
+      await abortUpload(videoId);
+      await api("DELETE", `/video/${encodeURIComponent(videoId)}`, { auth: "required" });
+      notify("Upload cancelled.", { kind: "success" });
+    } catch (error) {
+      if (error.code !== "upload_not_found" && error.code !== "video_not_found") { showError(error); return; }
+    }
+    clearPending(videoId);
+    navigate("#/upload");
+  }
+
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     formError(form, null);
@@ -82,12 +201,13 @@ export function renderUpload({ main, signal, navigate }) {
     }
     const submit = form.querySelector("button[type=submit]");
     submit.disabled = true;
+    const title = titleInput.value.trim();
     let created;
     try {
       created = await api("POST", "/video", {
         auth: "required",
         body: {
-          title: titleInput.value.trim(),
+          title,
           description: form.description.value.trim(),
           visibility: form.visibility.value,
           contentType: guessContentType(file),
@@ -95,22 +215,24 @@ export function renderUpload({ main, signal, navigate }) {
         },
       });
     } catch (error) {
-      formError(form, error);
+      formError(form, explain(error));
+      if (error.code === "quota_exceeded") loadQuota();
       submit.disabled = false;
       return;
     }
-    form.hidden = true;
-    tracker.hidden = false;
-    summary.textContent = `“${titleInput.value.trim()}” (${bytes(file.size)})`;
-    tracker.querySelector("h2").focus();
+    if (created.quota) {
+      quota = created.quota;
+      quotaLine.textContent = quotaText(quota, bytes);
+    }
+    showTracker(title, file);
     const { video, upload } = created;
+    if (file.size > MULTIPART_THRESHOLD) {
+      await sendInParts(video.id, file, title);
+      return;
+    }
     statusLine.replaceChildren(statusBadge("UPLOADING"), " Sending your video…");
     try {
-      await uploadToStorage(upload, file, (fraction) => {
-        const pct = Math.round(fraction * 100);
-        progress.value = pct;
-        progressText.textContent = `${pct}%`;
-      }, signal);
+      await uploadToStorage(upload, file, setUploadProgress, signal);
     } catch (error) {
       if (signal.aborted) return;
       statusLine.replaceChildren(statusBadge("FAILED"), " The upload did not complete.");
@@ -121,6 +243,49 @@ export function renderUpload({ main, signal, navigate }) {
     }
     await follow(video.id);
   });
+
+  /** Offer to finish the upload this browser left unfinished (after a reload or a crash). */
+  async function offerResume() {
+    const pending = pendingUpload(me.id);
+    if (!pending) return;
+    try {
+      const { video } = await api("GET", `/video/${encodeURIComponent(pending.videoId)}`, { auth: "required", signal });
+      if (video.status !== "UPLOADING") { clearPending(pending.videoId); return; }
+    } catch (error) {
+      if (error.status === 404) clearPending(pending.videoId);
+      return;
+    }
+    const again = h("input.file-input", { id: "resume-file", type: "file", accept: "video/*" });
+    const chosen = h("span.file-name", {}, "Choose the same file again to continue: the browser cannot keep it across a reload.");
+    const resume = h("button.button.button-primary", { type: "button", disabled: true }, "Resume upload");
+    const cancel = h("button.button.button-danger-ghost", { type: "button" }, "Cancel upload");
+    const box = h("section.resume-panel", { "aria-labelledby": "resume-title" },
+      h("h2", { id: "resume-title" }, `Resume upload of ${pending.name}`),
+      h("p", {}, `“${pending.title || pending.name}”, ${bytes(pending.size)}, was not finished.`),
+      h("label.button", { for: "resume-file" }, `Choose ${pending.name} again`), again, chosen,
+      h("div.upload-result", {}, resume, cancel));
+    again.addEventListener("change", () => {
+      const file = again.files[0];
+      formError(box, null);
+      if (!file) return;
+      if (!sameFile(pending, file)) {
+        resume.disabled = true;
+        formError(box, { message: `That is not the same file: choose ${pending.name} (${bytes(pending.size)}).` });
+        return;
+      }
+      chosen.textContent = `${file.name} (${bytes(file.size)})`;
+      resume.disabled = false;
+      resume.focus();
+    });
+    resume.addEventListener("click", () => {
+      const file = again.files[0];
+      if (!file || !sameFile(pending, file)) return;
+      showTracker(pending.title || pending.name, file);
+      sendInParts(pending.videoId, file, pending.title, true);
+    });
+    cancel.addEventListener("click", () => cancelUpload(pending.videoId));
+    resumeBox.replaceChildren(box);
+  }
 
   async function follow(videoId) {
     const link = h("a.button.button-primary", { href: `#/watch/${encodeURIComponent(videoId)}` }, "Watch it");
@@ -145,6 +310,8 @@ export function renderUpload({ main, signal, navigate }) {
           FAILED: ` Processing failed${current.failureReason ? `: ${current.failureReason}` : "."}`,
         }[current.status] || "";
         statusLine.replaceChildren(statusBadge(current.status), text);
+        processingSlot.replaceChildren(...(current.status === "PROCESSING" || current.status === "PUBLIC"
+          ? [processingBar(current, { id: "processing-progress" })] : []));
         if (current.status === "PUBLIC") {
           result.replaceChildren(link, h("a.button", { href: "#/me/videos" }, "My videos"),
             h("button.button.button-ghost", { type: "button", onclick: () => navigate("#/upload") }, "Upload another"));
@@ -152,7 +319,19 @@ export function renderUpload({ main, signal, navigate }) {
           return;
         }
         if (current.status === "FAILED") {
-          result.replaceChildren(h("button.button", { type: "button", onclick: () => navigate("#/upload") }, "Try another file"));
+          const retry = h("button.button.button-primary", { type: "button" }, "Retry");
+          retry.addEventListener("click", async () => {
+            retry.disabled = true;
+            try {
+              await retryVideo(videoId);
+              follow(videoId);
+            } catch (error) {
+              retry.disabled = false;
+              showError(error);
+            }
+          });
+          result.replaceChildren(retry,
+            h("button.button", { type: "button", onclick: () => navigate("#/upload") }, "Try another file"));
           return;
         }
       }
@@ -161,5 +340,7 @@ export function renderUpload({ main, signal, navigate }) {
   }
 
   main.append(h("section.page.narrow", {},
-    h("h1.page-title", {}, "Upload a video"), form, tracker));
+    h("h1.page-title", {}, "Upload a video"), resumeBox, form, tracker));
+  loadQuota();
+  offerResume();
 }

@@ -7,7 +7,7 @@ import { ago, count, displayName, fullDate, fullViews, views } from "../format.j
 import { createPlayer } from "../player.js";
 import { currentUser } from "../session.js";
 import { commentsSection } from "../comments.js";
-import { channelLink, signInHref, statusBadge, thumbnail } from "../components.js";
+import { channelLink, processingBar, signInHref, statusBadge, thumbnail } from "../components.js";
 
 const POLL_MS = 2000;
 
@@ -75,6 +75,7 @@ function ratingBar(video, navigate) {
     like.disabled = dislike.disabled = true;
     group.title = "Ratings are turned off for this video";
     group.setAttribute("aria-label", "Ratings are turned off for this video");
+    return h("div.rating-box", {}, group, h("span.controls-off.ratings-off", {}, "Ratings are turned off"));
   }
   return group;
 }
@@ -88,7 +89,8 @@ function notReadyPanel(video) {
       h("p", {}, failed
         ? `Processing failed${video.failureReason ? `: ${video.failureReason}` : "."}`
         : video.status === "UPLOADING" ? "Waiting for the upload to finish…"
-          : `Transcoding the video${Number.isFinite(video.progressPercent) ? ` (${Math.round(video.progressPercent)}%)` : ""}… this page updates by itself.`)));
+          : `Transcoding the video${Number.isFinite(video.progressPercent) ? ` (${Math.round(video.progressPercent)}%)` : ""}… this page updates by itself.`),
+      video.status === "PROCESSING" ? processingBar(video, { id: "processing-progress" }) : null));
 }
 
 /**
