@@ -2,7 +2,7 @@
 change; both show wherever their videos and comments do."""
 from __future__ import annotations
 
-from tests.support.video_fixtures import Member
+from tests.support.people import Member
 
 
 def test_a_display_name_change_shows_on_videos_and_comments(auth_api, make_user, video_api,

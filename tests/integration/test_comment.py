@@ -19,8 +19,8 @@ def post(comment_api):
     return _post
 
 
-def test_create_and_read_back(comment_api, person, make_video, db):
-    owner, fan = person(), person("fan")
+def test_create_and_read_back(comment_api, member, make_video, db):
+    owner, fan = member(), member("fan")
     vid = make_video(owner)
 
     answer = comment_api.post(f"/comment/{vid}", {"text": "  first!  "}, token=fan.token)
@@ -29,7 +29,7 @@ def test_create_and_read_back(comment_api, person, make_video, db):
     comment = answer.json["comment"]
     assert comment["text"] == "first!"  # trimmed
     assert comment["videoId"] == vid and comment["parentId"] is None
-    assert comment["author"] == {"id": fan.id, "username": "fan", "displayName": "Fan"}
+    assert comment["author"] == {"id": fan.id, "username": "fan", "displayName": "fan"}
     assert comment["replyCount"] == 0 and comment["edited"] is False
     assert comment["createdAt"].endswith("Z")
     listed = comment_api.get(f"/comment/{vid}").json
@@ -37,8 +37,8 @@ def test_create_and_read_back(comment_api, person, make_video, db):
     assert comment_count(db, vid) == 1
 
 
-def test_replies_thread_one_level(comment_api, person, make_video, db, post):
-    owner, a, b = person(), person(), person()
+def test_replies_thread_one_level(comment_api, member, make_video, db, post):
+    owner, a, b = member(), member(), member()
     vid = make_video(owner)
     top = post(a, vid, "top")
     r1 = post(b, vid, "reply 1", top["id"])
@@ -54,8 +54,8 @@ def test_replies_thread_one_level(comment_api, person, make_video, db, post):
     assert comment_count(db, vid) == 3  # replies count too
 
 
-def test_top_level_newest_first_and_pages_without_gaps(comment_api, person, make_video, post):
-    owner = person()
+def test_top_level_newest_first_and_pages_without_gaps(comment_api, member, make_video, post):
+    owner = member()
     vid = make_video(owner)
     made = [post(owner, vid, f"c{i}")["id"] for i in range(7)]
     seen, cursor = [], None
@@ -71,8 +71,8 @@ def test_top_level_newest_first_and_pages_without_gaps(comment_api, person, make
     assert seen == list(reversed(made))
 
 
-def test_replies_page_oldest_first_without_gaps(comment_api, person, make_video, post):
-    owner = person()
+def test_replies_page_oldest_first_without_gaps(comment_api, member, make_video, post):
+    owner = member()
     vid = make_video(owner)
     top = post(owner, vid)
     made = [post(owner, vid, f"r{i}", top["id"])["id"] for i in range(5)]
@@ -87,11 +87,11 @@ def test_replies_page_oldest_first_without_gaps(comment_api, person, make_video,
     assert seen == made
 
 
-def test_list_hydrates_authors_in_one_query(comment_api, person, make_video, post, monkeypatch):
+def test_list_hydrates_authors_in_one_query(comment_api, member, make_video, post, monkeypatch):
     from tuber_common import users
 
-    vid = make_video(person())
-    authors = [person() for _ in range(4)]
+    vid = make_video(member())
+    authors = [member() for _ in range(4)]
     for who in authors:
         post(who, vid)
     calls = []
@@ -103,8 +103,8 @@ def test_list_hydrates_authors_in_one_query(comment_api, person, make_video, pos
     assert {c["author"]["username"] for c in items} == {a.username for a in authors}
 
 
-def test_edit_by_author(comment_api, person, make_video, post):
-    owner, author = person(), person()
+def test_edit_by_author(comment_api, member, make_video, post):
+    owner, author = member(), member()
     vid = make_video(owner)
     comment = post(author, vid, "tpyo")
     answer = comment_api.patch(f"/comment/{comment['id']}", {"text": "typo"}, token=author.token)
@@ -115,8 +115,8 @@ def test_edit_by_author(comment_api, person, make_video, post):
     assert comment_api.get(f"/comment/{vid}").json["items"][0]["text"] == "typo"
 
 
-def test_delete_leaf_and_reply(comment_api, person, make_video, db, post):
-    owner, a = person(), person()
+def test_delete_leaf_and_reply(comment_api, member, make_video, db, post):
+    owner, a = member(), member()
     vid = make_video(owner)
     lone = post(a, vid)
     top = post(a, vid)
@@ -135,8 +135,8 @@ def test_delete_leaf_and_reply(comment_api, person, make_video, db, post):
     assert comment_count(db, vid) == 1
 
 
-def test_deleting_a_thread_leaves_a_placeholder(comment_api, person, make_video, db, post):
-    owner, a, b = person(), person(), person()
+def test_deleting_a_thread_leaves_a_placeholder(comment_api, member, make_video, db, post):
+    owner, a, b = member(), member(), member()
     vid = make_video(owner)
     top = post(a, vid, "secret words")
     reply = post(b, vid, "answer", top["id"])
@@ -173,9 +173,9 @@ MATRIX = [
 
 
 @pytest.mark.parametrize("visibility,caller,post_status,get_status", MATRIX)
-def test_visibility_matrix(comment_api, person, make_video, db, visibility, caller, post_status,
+def test_visibility_matrix(comment_api, member, make_video, db, visibility, caller, post_status,
                            get_status):
-    owner, other = person(), person()
+    owner, other = member(), member()
     vid = make_video(owner, visibility=visibility)
     token = {"owner": owner.token, "other": other.token, "anonymous": None}[caller]
     created = comment_api.post(f"/comment/{vid}", {"text": "hi"}, token=token)
@@ -192,9 +192,9 @@ def test_visibility_matrix(comment_api, person, make_video, db, visibility, call
     ("author", 200, 204), ("video_owner", 403, 204), ("stranger", 403, 403),
     ("anonymous", 401, 401),
 ])
-def test_edit_delete_matrix(comment_api, person, make_video, db, post, caller, edit_status,
+def test_edit_delete_matrix(comment_api, member, make_video, db, post, caller, edit_status,
                             delete_status):
-    video_owner, author, stranger = person(), person(), person()
+    video_owner, author, stranger = member(), member(), member()
     vid = make_video(video_owner)
     comment = post(author, vid, "original")
     token = {"author": author.token, "video_owner": video_owner.token,
@@ -214,9 +214,9 @@ def test_edit_delete_matrix(comment_api, person, make_video, db, post, caller, e
     assert comment_count(db, vid) == (0 if delete_status == 204 else 1)
 
 
-def test_comments_of_a_video_made_private_vanish_for_others(comment_api, person, make_video, db,
+def test_comments_of_a_video_made_private_vanish_for_others(comment_api, member, make_video, db,
                                                              post):
-    owner, author = person(), person()
+    owner, author = member(), member()
     vid = make_video(owner)
     comment = post(author, vid)
     db.videos.update_one({"_id": ObjectId(vid)}, {"$set": {"visibility": "private"}})
@@ -230,8 +230,8 @@ def test_comments_of_a_video_made_private_vanish_for_others(comment_api, person,
 
 
 @pytest.mark.parametrize("status", ["UPLOADING", "PROCESSING", "FAILED"])
-def test_only_published_videos_take_comments(comment_api, person, make_video, db, status):
-    owner, other = person(), person()
+def test_only_published_videos_take_comments(comment_api, member, make_video, db, status):
+    owner, other = member(), member()
     vid = make_video(owner, status=status)
     answer = comment_api.post(f"/comment/{vid}", {"text": "hi"}, token=owner.token)
     assert answer.status == 409 and answer.error_code == "video_not_published"
@@ -246,8 +246,8 @@ def test_only_published_videos_take_comments(comment_api, person, make_video, db
 
 @pytest.mark.parametrize("body", [{"text": ""}, {"text": "   \n\t "}, {"text": "x" * 2001},
                                   {}, {"text": None}, {"text": 5}, [], "hi"])
-def test_bad_text_is_422(comment_api, person, make_video, db, post, body):
-    owner = person()
+def test_bad_text_is_422(comment_api, member, make_video, db, post, body):
+    owner = member()
     vid = make_video(owner)
     answer = comment_api.post(f"/comment/{vid}", body, token=owner.token)
     assert answer.status == 422, answer.body
@@ -259,15 +259,15 @@ def test_bad_text_is_422(comment_api, person, make_video, db, post, body):
     assert comment_count(db, vid) == 1
 
 
-def test_longest_text_is_accepted(comment_api, person, make_video):
-    owner = person()
+def test_longest_text_is_accepted(comment_api, member, make_video):
+    owner = member()
     vid = make_video(owner)
     answer = comment_api.post(f"/comment/{vid}", {"text": "é" * 2000}, token=owner.token)
     assert answer.status == 201 and len(answer.json["comment"]["text"]) == 2000
 
 
-def test_malformed_json_is_400(comment_api, person, make_video, post):
-    owner = person()
+def test_malformed_json_is_400(comment_api, member, make_video, post):
+    owner = member()
     vid = make_video(owner)
     answer = comment_api.call("POST", f"/comment/{vid}", raw_body="{text", token=owner.token)
     assert answer.status == 400 and answer.error_code == "invalid_json"
@@ -278,8 +278,8 @@ def test_malformed_json_is_400(comment_api, person, make_video, post):
 
 
 @pytest.mark.parametrize("bad_id", ["nope", "123", str(ObjectId())])
-def test_unknown_or_malformed_ids_are_404(comment_api, person, make_video, post, bad_id):
-    owner = person()
+def test_unknown_or_malformed_ids_are_404(comment_api, member, make_video, post, bad_id):
+    owner = member()
     vid = make_video(owner)
     top = post(owner, vid)
 
@@ -300,8 +300,8 @@ def test_unknown_or_malformed_ids_are_404(comment_api, person, make_video, post,
     assert top["replyCount"] == 0
 
 
-def test_parent_must_belong_to_the_video(comment_api, person, make_video, post, db):
-    owner = person()
+def test_parent_must_belong_to_the_video(comment_api, member, make_video, post, db):
+    owner = member()
     one, two = make_video(owner), make_video(owner)
     elsewhere = post(owner, one)
     answer = comment_api.post(f"/comment/{two}", {"text": "x", "parentId": elsewhere["id"]},
@@ -311,8 +311,8 @@ def test_parent_must_belong_to_the_video(comment_api, person, make_video, post, 
     assert comment_count(db, two) == 0
 
 
-def test_bad_cursor_and_limit(comment_api, person, make_video):
-    vid = make_video(person())
+def test_bad_cursor_and_limit(comment_api, member, make_video):
+    vid = make_video(member())
     bad = comment_api.get(f"/comment/{vid}", query={"cursor": "%%%"})
     assert bad.status == 400 and bad.error_code == "invalid_cursor"
     for limit in ("0", "101", "x"):

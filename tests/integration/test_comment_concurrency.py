@@ -15,10 +15,10 @@ THREADS = 24
 STEPS = 12
 
 
-def test_parallel_creates_replies_and_deletes_keep_counts(db, person, make_video):
-    owner = person()
+def test_parallel_creates_replies_and_deletes_keep_counts(db, member, make_video):
+    owner = member()
     vid = make_video(owner)
-    users = [person() for _ in range(8)]
+    users = [member() for _ in range(8)]
     known = [str(comments.create(db, owner.id, vid, f"seed {i}")["_id"]) for i in range(6)]
     lock = threading.Lock()
     start = threading.Barrier(THREADS)
@@ -71,8 +71,8 @@ def test_parallel_creates_replies_and_deletes_keep_counts(db, person, make_video
     assert not any(r["deleted"] for r in replies)
 
 
-def test_parallel_deletes_of_one_comment_count_once(db, person, make_video):
-    owner, author = person(), person()
+def test_parallel_deletes_of_one_comment_count_once(db, member, make_video):
+    owner, author = member(), member()
     vid = make_video(owner)
     top = comments.create(db, author.id, vid, "top")
     comments.create(db, author.id, vid, "reply", str(top["_id"]))

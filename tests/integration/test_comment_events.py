@@ -22,10 +22,10 @@ def invoke(name: str, token: str | None = None) -> dict:
     return lambda_handler(event, LambdaContext())
 
 
-def test_sample_events_drive_every_route(db, person, make_video):
+def test_sample_events_drive_every_route(db, member, make_video):
     from tuber_comment import comments
 
-    author = person()
+    author = member()
     made = make_video(author)
     db.videos.insert_one({**db.videos.find_one({"_id": ObjectId(made)}),
                           "_id": ObjectId(SAMPLE_VIDEO)})

@@ -10,8 +10,8 @@ def counts_of(db, video_id):
     return doc["likeCount"], doc["dislikeCount"]
 
 
-def test_like_switch_and_withdraw(like_api, person, make_video, db):
-    owner, fan = person(), person()
+def test_like_switch_and_withdraw(like_api, member, make_video, db):
+    owner, fan = member(), member()
     vid = make_video(owner)
 
     # When the fan likes, then dislikes, then withdraws
@@ -30,8 +30,8 @@ def test_like_switch_and_withdraw(like_api, person, make_video, db):
     assert db.ratings.count_documents({"videoId": ObjectId(vid)}) == 0
 
 
-def test_rating_is_idempotent(like_api, person, make_video, db):
-    owner, fan = person(), person()
+def test_rating_is_idempotent(like_api, member, make_video, db):
+    owner, fan = member(), member()
     vid = make_video(owner)
     for _ in range(3):
         answer = like_api.put(f"/like/{vid}", {"rating": "like"}, token=fan.token)
@@ -42,8 +42,8 @@ def test_rating_is_idempotent(like_api, person, make_video, db):
     assert counts_of(db, vid) == (0, 0)
 
 
-def test_repeated_like_keeps_its_place_in_my_likes(like_api, person, make_video, db):
-    owner, fan = person(), person()
+def test_repeated_like_keeps_its_place_in_my_likes(like_api, member, make_video, db):
+    owner, fan = member(), member()
     first, second = make_video(owner), make_video(owner)
     like_api.put(f"/like/{first}", {"rating": "like"}, token=fan.token)
     like_api.put(f"/like/{second}", {"rating": "like"}, token=fan.token)
@@ -53,8 +53,8 @@ def test_repeated_like_keeps_its_place_in_my_likes(like_api, person, make_video,
     assert ids == [second, first]
 
 
-def test_read_counts_and_my_rating(like_api, person, make_video):
-    owner, a, b = person(), person(), person()
+def test_read_counts_and_my_rating(like_api, member, make_video):
+    owner, a, b = member(), member(), member()
     vid = make_video(owner)
     like_api.put(f"/like/{vid}", {"rating": "like"}, token=a.token)
     like_api.put(f"/like/{vid}", {"rating": "dislike"}, token=b.token)
@@ -84,9 +84,9 @@ MATRIX = [
 
 
 @pytest.mark.parametrize("visibility,caller,put_status,get_status", MATRIX)
-def test_permission_matrix(like_api, person, make_video, db, visibility, caller, put_status,
+def test_permission_matrix(like_api, member, make_video, db, visibility, caller, put_status,
                            get_status):
-    owner, other = person(), person()
+    owner, other = member(), member()
     vid = make_video(owner, visibility=visibility)
     token = {"owner": owner.token, "other": other.token, "anonymous": None}[caller]
 
@@ -105,8 +105,8 @@ def test_permission_matrix(like_api, person, make_video, db, visibility, caller,
 
 
 @pytest.mark.parametrize("status", ["UPLOADING", "PROCESSING", "FAILED"])
-def test_only_published_videos_can_be_rated(like_api, person, make_video, db, status):
-    owner, other = person(), person()
+def test_only_published_videos_can_be_rated(like_api, member, make_video, db, status):
+    owner, other = member(), member()
     vid = make_video(owner, status=status)
     answer = like_api.put(f"/like/{vid}", {"rating": "like"}, token=owner.token)
     assert answer.status == 409
@@ -122,8 +122,8 @@ def test_only_published_videos_can_be_rated(like_api, person, make_video, db, st
 
 
 @pytest.mark.parametrize("path", ["/like/not-an-id", f"/like/{ObjectId()}", "/like/123"])
-def test_unknown_or_malformed_video_is_404(like_api, person, path):
-    fan = person()
+def test_unknown_or_malformed_video_is_404(like_api, member, path):
+    fan = member()
     assert like_api.put(path, {"rating": "like"}, token=fan.token).status == 404
     answer = like_api.get(path, token=fan.token)
     assert answer.status == 404
@@ -132,8 +132,8 @@ def test_unknown_or_malformed_video_is_404(like_api, person, path):
 
 @pytest.mark.parametrize("body", [{"rating": "love"}, {"rating": ""}, {"rating": None}, {},
                                   {"rating": 1}, [], "like"])
-def test_bad_rating_is_422(like_api, person, make_video, db, body):
-    owner = person()
+def test_bad_rating_is_422(like_api, member, make_video, db, body):
+    owner = member()
     vid = make_video(owner)
     answer = like_api.put(f"/like/{vid}", body, token=owner.token)
     assert answer.status == 422, answer.body
@@ -141,24 +141,24 @@ def test_bad_rating_is_422(like_api, person, make_video, db, body):
     assert counts_of(db, vid) == (0, 0)
 
 
-def test_malformed_json_is_400(like_api, person, make_video):
-    owner = person()
+def test_malformed_json_is_400(like_api, member, make_video):
+    owner = member()
     vid = make_video(owner)
     answer = like_api.call("PUT", f"/like/{vid}", raw_body='{"rating": "like"', token=owner.token)
     assert answer.status == 400
     assert answer.error_code == "invalid_json"
 
 
-def test_bad_token_is_401(like_api, person, make_video):
-    vid = make_video(person())
+def test_bad_token_is_401(like_api, member, make_video):
+    vid = make_video(member())
     answer = like_api.put(f"/like/{vid}", {"rating": "like"}, token="not.a.jwt")
     assert answer.status == 401
     assert answer.error_code == "invalid_token"
     assert like_api.get(f"/like/{vid}", token="not.a.jwt").status == 401
 
 
-def test_my_likes_pages_without_gaps_or_duplicates(like_api, person, make_video):
-    owner, fan = person(), person()
+def test_my_likes_pages_without_gaps_or_duplicates(like_api, member, make_video):
+    owner, fan = member(), member()
     videos = [make_video(owner, title=f"clip {i}") for i in range(7)]
     for vid in videos:
         assert like_api.put(f"/like/{vid}", {"rating": "like"}, token=fan.token).status == 200
@@ -179,8 +179,8 @@ def test_my_likes_pages_without_gaps_or_duplicates(like_api, person, make_video)
     assert seen == list(reversed(videos))  # newest rating first, each exactly once
 
 
-def test_my_likes_items_are_videos_with_owner(like_api, person, make_video):
-    owner, fan = person("channel_owner"), person()
+def test_my_likes_items_are_videos_with_owner(like_api, member, make_video):
+    owner, fan = member("channel_owner"), member()
     vid = make_video(owner, title="Cats")
     like_api.put(f"/like/{vid}", {"rating": "like"}, token=fan.token)
     (item,) = like_api.get("/like/me", token=fan.token).json["items"]
@@ -189,8 +189,8 @@ def test_my_likes_items_are_videos_with_owner(like_api, person, make_video):
     assert item["likeCount"] == 1 and item["myRating"] == "like"
 
 
-def test_my_likes_skips_videos_i_can_no_longer_see(like_api, person, make_video, db):
-    owner, fan = person(), person()
+def test_my_likes_skips_videos_i_can_no_longer_see(like_api, member, make_video, db):
+    owner, fan = member(), member()
     kept, hidden, gone = make_video(owner), make_video(owner), make_video(owner)
     for vid in (kept, hidden, gone):
         like_api.put(f"/like/{vid}", {"rating": "like"}, token=fan.token)
@@ -204,12 +204,12 @@ def test_my_likes_skips_videos_i_can_no_longer_see(like_api, person, make_video,
     assert [v["id"] for v in like_api.get("/like/me", token=owner.token).json["items"]] == [hidden]
 
 
-def test_my_likes_hydrates_owners_in_one_query(like_api, person, make_video, db, monkeypatch):
+def test_my_likes_hydrates_owners_in_one_query(like_api, member, make_video, db, monkeypatch):
     from tuber_common import users
 
-    fan = person()
+    fan = member()
     for _ in range(4):
-        vid = make_video(person())
+        vid = make_video(member())
         like_api.put(f"/like/{vid}", {"rating": "like"}, token=fan.token)
     calls = []
     real = users.hydrate_users
@@ -220,8 +220,8 @@ def test_my_likes_hydrates_owners_in_one_query(like_api, person, make_video, db,
     assert all(item["owner"]["username"] != "[deleted]" for item in items)
 
 
-def test_my_likes_needs_auth_and_a_good_cursor(like_api, person):
-    fan = person()
+def test_my_likes_needs_auth_and_a_good_cursor(like_api, member):
+    fan = member()
     assert like_api.get("/like/me").status == 401
     bad = like_api.get("/like/me", token=fan.token, query={"cursor": "garbage!!"})
     assert bad.status == 400 and bad.error_code == "invalid_cursor"
@@ -230,7 +230,7 @@ def test_my_likes_needs_auth_and_a_good_cursor(like_api, person):
         assert answer.status == 422, limit
 
 
-def test_put_me_is_not_a_video(like_api, person):
+def test_put_me_is_not_a_video(like_api, member):
     # /like/me is only a GET; PUT /like/me names a video called "me", which does not exist.
-    answer = like_api.put("/like/me", {"rating": "like"}, token=person().token)
+    answer = like_api.put("/like/me", {"rating": "like"}, token=member().token)
     assert answer.status == 404 and answer.error_code == "video_not_found"

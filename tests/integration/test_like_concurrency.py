@@ -27,10 +27,10 @@ def stored_counts(db, video_id):
     return doc["likeCount"], doc["dislikeCount"]
 
 
-def test_parallel_rating_keeps_counters_exact(db, person, make_video):
-    owner = person()
+def test_parallel_rating_keeps_counters_exact(db, member, make_video):
+    owner = member()
     vid = make_video(owner)
-    users = [person() for _ in range(USERS)]
+    users = [member() for _ in range(USERS)]
     rng = random.Random(4)
     # Each user's script of ratings, with repeats; a quarter of the users run two threads at
     # once with the same script (a client retrying every request) to race on their own
@@ -63,10 +63,10 @@ def test_parallel_rating_keeps_counters_exact(db, person, make_video):
         assert (doc["rating"] if doc else "none") == steps[-1]
 
 
-def test_parallel_identical_first_likes_count_once(db, person, make_video):
+def test_parallel_identical_first_likes_count_once(db, member, make_video):
     # Many simultaneous first likes by one user race on the upsert: exactly one counts.
-    vid = make_video(person())
-    fan = person()
+    vid = make_video(member())
+    fan = member()
     start = threading.Barrier(12)
     answers, failures = [], []
 

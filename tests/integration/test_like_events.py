@@ -19,9 +19,9 @@ def invoke(name: str, token: str | None = None) -> dict:
     return lambda_handler(event, LambdaContext())
 
 
-def test_sample_events_rate_read_and_list(db, person, make_video):
-    fan = person()
-    made = make_video(person())
+def test_sample_events_rate_read_and_list(db, member, make_video):
+    fan = member()
+    made = make_video(member())
     db.videos.insert_one({**db.videos.find_one({"_id": ObjectId(made)}),
                           "_id": ObjectId(SAMPLE_VIDEO)})
 

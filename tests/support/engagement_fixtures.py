@@ -1,21 +1,13 @@
-"""Fixtures for likes and comments: users and videos written straight into the database
+"""Fixtures for likes and comments: videos written straight into the database
 (the video function is not needed to rate or comment), and the like / comment handlers."""
 from __future__ import annotations
 
-import uuid
-from dataclasses import dataclass
 from datetime import timedelta
 
 import pytest
 
 from tests.support.api import Api
-
-
-@dataclass
-class Person:
-    id: str
-    username: str
-    token: str
+from tests.support.people import Member
 
 
 @pytest.fixture
@@ -33,25 +25,6 @@ def comment_api(db):
 
 
 @pytest.fixture
-def person(db):
-    """A user document plus a valid access token for it (no bcrypt, no /auth round trip)."""
-    from tuber_common.clock import utcnow
-    from tuber_common.tokens import issue_access_token
-
-    def _make(username: str | None = None) -> Person:
-        username = username or f"user_{uuid.uuid4().hex[:8]}"
-        now = utcnow()
-        oid = db.users.insert_one({
-            "username": username, "usernameLower": username.lower(),
-            "email": f"{username}@example.com", "emailLower": f"{username}@example.com",
-            "displayName": username.title(), "passwordHash": "x", "createdAt": now,
-            "updatedAt": now,
-        }).inserted_id
-        return Person(str(oid), username, issue_access_token(str(oid))[0])
-    return _make
-
-
-@pytest.fixture
 def make_video(db):
     """A video document as tuber_common/videos.py describes it; returns its id string."""
     from tuber_common.clock import utcnow
@@ -60,7 +33,7 @@ def make_video(db):
 
     made = 0
 
-    def _make(owner: Person, *, visibility: str = "public", status: str = PUBLIC,
+    def _make(owner: Member, *, visibility: str = "public", status: str = PUBLIC,
               title: str = "A test video") -> str:
         nonlocal made
         made += 1

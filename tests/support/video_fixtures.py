@@ -2,19 +2,11 @@
 tokens, and videos created through the API (optionally published as the pipeline would)."""
 from __future__ import annotations
 
-import uuid
-from dataclasses import dataclass
 
 import pytest
 
 from tests.support.api import Api
-
-
-@dataclass
-class Member:
-    id: str
-    username: str
-    token: str
+from tests.support.people import Member
 
 
 @pytest.fixture
@@ -38,24 +30,6 @@ def video_api(db, s3):
     from tuber_video.handler import lambda_handler
 
     return Api(lambda_handler)
-
-
-@pytest.fixture
-def member(db):
-    """A user document and an access token for it (no /auth round trip)."""
-    from tuber_common.clock import utcnow
-    from tuber_common.tokens import issue_access_token
-
-    def _make(username: str | None = None) -> Member:
-        username = username or f"m_{uuid.uuid4().hex[:8]}"
-        now = utcnow()
-        oid = db.users.insert_one({
-            "username": username, "usernameLower": username.lower(),
-            "email": f"{username}@example.com", "emailLower": f"{username}@example.com",
-            "displayName": username, "passwordHash": "x", "createdAt": now, "updatedAt": now,
-        }).inserted_id
-        return Member(str(oid), username, issue_access_token(str(oid))[0])
-    return _make
 
 
 @pytest.fixture
