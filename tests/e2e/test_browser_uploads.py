@@ -223,3 +223,57 @@ def test_processing_progress_on_my_videos_and_watch(fresh_page, web_base_url, tm
     page.unroute_all(behavior="wait")
     expect(page.locator("video")).to_be_visible(timeout=30_000)
     ui.assert_no_console_errors()
+
+
+def test_a_failed_part_is_retried_on_its_own(chromium, small_parts_stack, tmp_path):
+    ui = new_session(chromium, small_parts_stack.url, DESKTOP)
+    page = ui.page
+    try:
+        clip = padded_clip(tmp_path / "flaky.mp4", 11 * MIB)
+        member = new_member(small_parts_stack.url)
+        sign_in(ui, member.username)
+        attempts: list[int] = []
+
+        def flaky_part_two(route):
+            match = PART.search(route.request.url)
+            if route.request.method == "PUT" and match:
+                attempts.append(int(match.group(1)))
+                if match.group(1) == "2" and attempts.count(2) == 1:
+                    route.fulfill(status=503, body="<Error><Code>SlowDown</Code></Error>")
+                    return
+            route.continue_()
+
+        page.route(lambda url: "partNumber=" in url, flaky_part_two)
+        ui.open("#/upload")
+        page.set_input_files("#file", str(clip))
+        page.get_by_role("button", name="Upload", exact=True).click()
+        expect(page.locator(".status-line [data-status]")).to_have_attribute(
+            "data-status", re.compile("PROCESSING|PUBLIC"), timeout=60_000)
+        assert sorted(attempts) == [1, 2, 2, 3], attempts
+        # The browser logs the refused attempt itself; nothing else may be in the console.
+        assert all("503" in e for e in ui.errors), ui.errors
+    finally:
+        page.context.close()
+
+
+def test_quota_exceeded_is_explained(fresh_page, web_base_url, tmp_path):
+    ui, page = fresh_page, fresh_page.page
+    member = new_member(web_base_url)
+    sign_in(ui, member.username)
+    resets = "2030-01-02T00:00:00Z"
+    refusal = {"error": {"code": "quota_exceeded", "message": "Daily video limit reached", "details": {
+        "quota": "videosPerDay",
+        "storage": {"limitBytes": 50 * 1024**3, "usedBytes": 0, "remainingBytes": 50 * 1024**3},
+        "videosPerDay": {"limit": 3, "used": 3, "remaining": 0, "resetsAt": resets}}}}
+    page.route(re.compile(r"/video$"), lambda route: route.fulfill(
+        status=429, json=refusal, headers={"Retry-After": "3600"}) if route.request.method == "POST"
+        else route.continue_())
+    ui.open("#/upload")
+    expect(page.locator("#upload-quota")).to_contain_text("uploads left today")
+    page.set_input_files("#file", make_corrupt(str(tmp_path / "small.mp4"), size=1024))
+    page.get_by_role("button", name="Upload", exact=True).click()
+    alert = page.locator(".upload-form .form-error")
+    expect(alert).to_contain_text("Daily upload limit reached: you have uploaded 3 of 3 videos today.")
+    expect(alert).to_contain_text("You can upload again from")
+    ui.shot("upload-quota-exceeded")
+    assert all("429" in e for e in ui.errors), ui.errors

@@ -68,11 +68,11 @@ export function renderUpload({ main, signal, navigate }) {
     partsLine, statusLine, processingSlot, result);
   const resumeBox = h("div.resume-slot");
 
-  async function loadQuota() {
+  async function loadQuota({ check = true } = {}) {
     try {
       ({ quota } = await api("GET", "/video/quota", { auth: "required", signal }));
       quotaLine.textContent = quotaText(quota, bytes);
-      checkFits();
+      if (check) checkFits();
     } catch (error) {
       if (!signal.aborted && error.status !== 401) quotaLine.textContent = "";
     }
@@ -216,7 +216,7 @@ export function renderUpload({ main, signal, navigate }) {
       });
     } catch (error) {
       formError(form, explain(error));
-      if (error.code === "quota_exceeded") loadQuota();
+      if (error.code === "quota_exceeded") loadQuota({ check: false });
       submit.disabled = false;
       return;
     }
