@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
-import time
 import uuid
 
 import pytest
 import requests
 from playwright.sync_api import expect
 
-from tests.support.browser_fixtures import PHONE
+from local.seed import generate_clip
+from tests.support.browser_fixtures import PHONE, new_member, publish, wait_status
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -132,51 +131,14 @@ def test_request_retried_once_after_token_expired(fresh_page, web_base_url):
     assert all("401" in e for e in ui.errors), ui.errors
 
 
-def publish_via_api(base_url: str, token: str, path, title: str) -> str:
-    """Create a video, upload the file as the browser would (presigned POST or PUT)."""
-    auth = {"Authorization": f"Bearer {token}"}
-    data = path.read_bytes()
-    created = requests.post(f"{base_url}/video", headers=auth, timeout=30, json={
-        "title": title, "description": "Published by the test through the API.", "visibility": "public",
-        "contentType": "video/mp4", "sizeBytes": len(data)})
-    assert created.status_code == 201, created.text
-    upload = created.json()["upload"]
-    if upload["method"].upper() == "POST":
-        sent = requests.post(upload["url"], data=upload["fields"], timeout=60,
-                             files={"file": ("clip.mp4", data, "video/mp4")})
-    else:
-        sent = requests.put(upload["url"], data=data, headers=upload.get("headers") or {}, timeout=60)
-    assert sent.status_code < 300, sent.text
-    return created.json()["video"]["id"]
-
-
-def wait_public(base_url: str, token: str, video_id: str, timeout: float = 120) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        answer = requests.get(f"{base_url}/video/{video_id}", timeout=10,
-                              headers={"Authorization": f"Bearer {token}"})
-        assert answer.status_code == 200, answer.text
-        status = answer.json()["video"]["status"]
-        if status == "PUBLIC":
-            return
-        assert status != "FAILED"
-        time.sleep(1)
-    raise AssertionError(f"video {video_id} not PUBLIC within {timeout}s")
-
-
 def test_home_grid_and_up_next(fresh_page, web_base_url, tmp_path):
     ui, page = fresh_page, fresh_page.page
-    username = register(web_base_url)
-    token = requests.post(f"{web_base_url}/auth/login", timeout=10,
-                          json={"username": username, "password": PASSWORD}).json()["accessToken"]
-    clip = tmp_path / "clip.mp4"
-    subprocess.run(["ffmpeg", "-loglevel", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=640x360:rate=25",
-                    "-f", "lavfi", "-i", "sine=frequency=440", "-t", "2", "-c:v", "libx264", "-pix_fmt", "yuv420p",
-                    "-c:a", "aac", str(clip)], check=True)
-    ids = [publish_via_api(web_base_url, token, clip, title)
+    owner = new_member(web_base_url)
+    clip = generate_clip(tmp_path / "clip.mp4", seconds=2)
+    ids = [publish(owner, clip, title)
            for title in ("Sunset over the test pattern", "A second colourful clip")]
     for video_id in ids:
-        wait_public(web_base_url, token, video_id)
+        wait_status(owner, video_id, "PUBLIC")
 
     ui.open("#/")
     for video_id in ids:

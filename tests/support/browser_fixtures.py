@@ -17,6 +17,8 @@ import pytest
 import requests
 from playwright.sync_api import expect
 
+from local.seed import upload_to_presigned
+
 ROOT = Path(__file__).resolve().parents[2]
 OUTPUT = ROOT / "test-output"
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
@@ -157,12 +159,7 @@ def publish(member: Member, path: Path, title: str, visibility: str = "public") 
     created = requests.post(f"{member.base_url}/video", headers=member.auth, timeout=30, json={
         "title": title, "visibility": visibility, "contentType": "video/mp4", "sizeBytes": len(data)})
     assert created.status_code == 201, created.text
-    upload = created.json()["upload"]
-    if upload["method"].upper() == "POST":
-        sent = requests.post(upload["url"], data=upload["fields"], timeout=60,
-                             files={"file": ("clip.mp4", data, "video/mp4")})
-    else:
-        sent = requests.put(upload["url"], data=data, headers=upload.get("headers") or {}, timeout=60)
+    sent = upload_to_presigned(created.json()["upload"], data, "video/mp4")
     assert sent.status_code < 300, sent.text
     return created.json()["video"]["id"]
 
