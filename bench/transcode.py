@@ -40,8 +40,12 @@ def _per_rung(source: str, out: str, probe) -> float:
     return time.perf_counter() - start
 
 
-def _upload_to_public(stack_url: str, clip: str) -> float:
-    base = stack_url
+def _upload_to_public(stack, clip: str) -> tuple[float, float]:
+    """(seconds from the upload's start to PUBLIC, seconds of ffmpeg inside that run)."""
+    from bson import ObjectId
+    from pymongo import MongoClient
+
+    base = stack.url
     requests.post(f"{base}/auth/register", json={"username": "benchtx", "password": "x" * 12,
                                                  "email": "benchtx@example.com"})
     token = requests.post(f"{base}/auth/login", json={"username": "benchtx",
@@ -61,8 +65,11 @@ def _upload_to_public(stack_url: str, clip: str) -> float:
         status = requests.get(f"{base}/video/{video_id}", headers=auth).json()["video"]["status"]
         if status in ("PUBLIC", "FAILED"):
             assert status == "PUBLIC"
-            return time.perf_counter() - start
-        time.sleep(0.05)
+            elapsed = time.perf_counter() - start
+            db = MongoClient(stack.mongo_uri)[os.environ.get("MONGODB_DB", "tuber")]
+            doc = db.videos.find_one({"_id": ObjectId(video_id)})
+            return elapsed, doc["processing"]["ffmpegSeconds"]
+        time.sleep(0.02)
     raise TimeoutError("video never became PUBLIC")
 
 
@@ -84,11 +91,12 @@ def measure() -> tuple[str, dict]:
             os.environ.pop(name, None)
         stack = StackProcess(Path(tmp) / "stack").start()
         try:
-            end_to_end = _upload_to_public(stack.url, clip)
+            end_to_end, ffmpeg_in_run = _upload_to_public(stack, clip)
         finally:
             stack.stop()
     results = {"one_pass_s": one, "per_rung_s": per, "upload_to_public_s": end_to_end,
-               "pipeline_overhead_s": end_to_end - one,
+               "ffmpeg_in_pipeline_s": ffmpeg_in_run,
+               "pipeline_overhead_s": end_to_end - ffmpeg_in_run,
                "realtime_factor_one_pass": CLIP_SECONDS / one,
                "realtime_factor_per_rung": CLIP_SECONDS / per}
     rows = [["one pass (split + scale)", f"{one:.2f}", f"{CLIP_SECONDS / one:.2f}x",
@@ -98,9 +106,11 @@ def measure() -> tuple[str, dict]:
     text = (f"{CLIP_SECONDS} s 1920x1080 30 fps clip with audio, preset {PRESET}, ladder "
             f"{', '.join(r.name for r in __import__('tuber_transcode.ladder', fromlist=['plan']).plan(1920, 1080))}.\n\n"
             + table(["ladder", "seconds", "realtime factor", "speed vs per-rung"], rows)
-            + f"\n\nUpload to PUBLIC through the local stack: {end_to_end:.2f} s; minus the "
-              f"one-pass ffmpeg time: pipeline overhead {overhead:.2f} s "
-              f"({'ok' if overhead < 1 else 'MISSED'}: target < 1 s).")
+            + f"\n\nUpload to PUBLIC through the local stack: {end_to_end:.2f} s, of which "
+              f"ffmpeg {ffmpeg_in_run:.2f} s (timed by the transcode function in that run): "
+              f"pipeline overhead {overhead:.2f} s ({'ok' if overhead < 1 else 'MISSED'}: "
+              "target < 1 s). The overhead is the S3 event and queue hops, download, ffprobe, "
+              "upload of the outputs, the publish event and the client's 20 ms polling.")
     return text, results
 
 

@@ -88,6 +88,9 @@ def test_landscape_clip_with_audio_becomes_public_with_a_full_ladder(
     assert all(r["bandwidth"] > 0 and r["codecs"] for r in video["renditions"])
     assert video["publishedAt"] is not None
     assert [v["id"] for v in video_api.get("/video").json["items"]] == [video_id]
+    # Operators see what the transcode cost.
+    processing = db.videos.find_one({"_id": ObjectId(video_id)})["processing"]
+    assert processing["ffmpegSeconds"] > 0 and processing["uploadSeconds"] >= 0
 
 
 def test_portrait_clip_keeps_its_orientation_and_is_never_upscaled(
