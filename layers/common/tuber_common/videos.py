@@ -4,8 +4,10 @@ transcode, on_transcoded): its states, who may see it, and its API shape.
 Document fields: _id, ownerId, title, titleWords, description, visibility, status,
 failureReason, contentType, sizeBytes, rawKey, viewCount, likeCount, dislikeCount,
 commentCount, durationSeconds, thumbnailKey (generated), customThumbnailKey (uploaded by
-the owner, shown instead), hlsKey, renditions, createdAt, updatedAt,
-publishedAt. Counters change only by atomic $inc.
+the owner, shown instead), hlsKey, renditions, progressPercent, commentsEnabled,
+ratingsEnabled, pinnedCommentId, processing ({ffmpegSeconds, uploadSeconds}: what the last
+transcode cost, for operators), createdAt, updatedAt, publishedAt. Counters change only by
+atomic $inc.
 """
 from __future__ import annotations
 
