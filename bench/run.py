@@ -50,7 +50,12 @@ def main(names: list[str]) -> None:
         module = importlib.import_module(f"bench.{name}")
         started = time.monotonic()
         print(f"== {SECTIONS[name]} ...", flush=True)
-        text, results = module.measure()
+        saved_env = dict(os.environ)
+        try:
+            text, results = module.measure()
+        finally:  # a section's settings (e.g. its database URI) must not leak into the next
+            os.environ.clear()
+            os.environ.update(saved_env)
         print(text, flush=True)
         parts.append(f"## {SECTIONS[name]}\n\n{(module.__doc__ or '').strip()}\n\n{text}\n\n"
                      f"_({time.monotonic() - started:.0f} s)_\n")
