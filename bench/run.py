@@ -9,7 +9,6 @@ import importlib
 import json
 import os
 import platform
-import subprocess
 import sys
 import time
 from datetime import datetime, timezone

@@ -1,6 +1,7 @@
 """Changing and deleting a video: the owner only."""
 from __future__ import annotations
 
+from pymongo import ReturnDocument
 from pymongo.database import Database
 
 from tuber_common import storage
@@ -11,7 +12,7 @@ from tuber_common.videos import find_visible_video, words
 from .catalog import is_owner, shape
 
 
-def _owned_video(db: Database, video_id: str, user_id: str) -> dict:
+def owned_video(db: Database, video_id: str, user_id: str) -> dict:
     # Someone else's private video stays invisible (404); any other video of theirs is 403.
     doc = find_visible_video(db, video_id, user_id)
     if not is_owner(doc, user_id):
@@ -19,19 +20,25 @@ def _owned_video(db: Database, video_id: str, user_id: str) -> dict:
     return doc
 
 
+def set_fields(db: Database, doc: dict, fields: dict, *, return_before: bool = False) -> dict:
+    """$set `fields` (and updatedAt) on an owned video; the document after the write (or
+    before it). The owner is in the filter too, so the ownership check and the write are one
+    decision; 404 when the video went away in between."""
+    result = db.videos.find_one_and_update(
+        {"_id": doc["_id"], "ownerId": doc["ownerId"]},
+        {"$set": {**fields, "updatedAt": utcnow()}},
+        return_document=ReturnDocument.BEFORE if return_before else ReturnDocument.AFTER)
+    if result is None:
+        raise NotFound("video not found", code="video_not_found")
+    return result
+
+
 def update_video(db: Database, video_id: str, user_id: str, changes: dict) -> dict:
-    doc = _owned_video(db, video_id, user_id)
+    doc = owned_video(db, video_id, user_id)
     update = dict(changes)
     if "title" in update:
         update["titleWords"] = words(update["title"])
-    update["updatedAt"] = utcnow()
-    # Conditional on the owner as well: the check above and this write are one decision.
-    result = db.videos.find_one_and_update(
-        {"_id": doc["_id"], "ownerId": doc["ownerId"]}, {"$set": update},
-        return_document=True)
-    if result is None:
-        raise NotFound("video not found", code="video_not_found")
-    return shape(db, result, user_id)
+    return shape(db, set_fields(db, doc, update), user_id)
 
 
 def delete_video(db: Database, video_id: str, user_id: str) -> None:
@@ -39,7 +46,7 @@ def delete_video(db: Database, video_id: str, user_id: str) -> None:
     the video is still there and deleting it again finishes the job (each step is
     idempotent). Works in any status; a transcode still running notices the video is gone
     and removes what it wrote."""
-    doc = _owned_video(db, video_id, user_id)
+    doc = owned_video(db, video_id, user_id)
     vid = doc["_id"]
     storage.delete_prefixes([f"raw/{vid}/", f"hls/{vid}/", f"thumbs/{vid}/"])
     db.ratings.delete_many({"videoId": vid})

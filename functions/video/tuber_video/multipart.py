@@ -22,7 +22,7 @@ from tuber_common.videos import UPLOADING
 
 from . import quotas
 from .catalog import shape
-from .editing import _owned_video
+from .editing import owned_video
 from .uploads import raw_key
 
 MAX_LISTED_PROBLEMS = 100
@@ -33,7 +33,7 @@ def _not_found() -> NotFound:
 
 
 def _uploading_video(db: Database, video_id: str, user_id: str) -> dict:
-    doc = _owned_video(db, video_id, user_id)
+    doc = owned_video(db, video_id, user_id)
     if doc["status"] != UPLOADING:
         raise Conflict("this video is not waiting for an upload", code="not_uploading",
                        details={"status": doc["status"]})
@@ -128,7 +128,7 @@ def _listed_parts(doc: dict, record: dict) -> list[dict]:
 
 def status(db: Database, video_id: str, user_id: str) -> dict:
     """GET .../upload/multipart: the upload and the parts S3 already holds (to resume)."""
-    doc = _owned_video(db, video_id, user_id)
+    doc = owned_video(db, video_id, user_id)
     record = _current(doc)
     parts = _listed_parts(doc, record)
     return {"multipart": _record_out(doc, record), "parts": parts,
@@ -194,7 +194,7 @@ def complete(db: Database, video_id: str, user_id: str, upload_id: str,
 def cancel(db: Database, video_id: str, user_id: str) -> None:
     """DELETE .../upload/multipart: abort it; S3 drops every part. The video stays
     UPLOADING (a new upload may start)."""
-    doc = _owned_video(db, video_id, user_id)
+    doc = owned_video(db, video_id, user_id)
     record = _current(doc)
     multipart.abort(raw_key(doc["_id"]), record["uploadId"])
     db.videos.update_one({"_id": doc["_id"], "multipart.uploadId": record["uploadId"]},

@@ -20,7 +20,7 @@ from tuber_common.settings import get_settings
 from tuber_common.videos import FAILED, PROCESSING
 
 from .catalog import shape
-from .editing import _owned_video
+from .editing import owned_video
 from .uploads import raw_key
 
 
@@ -39,7 +39,7 @@ def _raw_head(bucket: str, key: str) -> dict | None:
 
 
 def retry(db: Database, video_id: str, user_id: str) -> dict:
-    doc = _owned_video(db, video_id, user_id)
+    doc = owned_video(db, video_id, user_id)
     if doc["status"] != FAILED:
         raise _not_failed(doc["status"])
     bucket = get_settings().media_bucket

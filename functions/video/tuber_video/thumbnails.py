@@ -17,17 +17,15 @@ import secrets
 
 from botocore.exceptions import ClientError
 from bson import ObjectId
-from pymongo import ReturnDocument
 from pymongo.database import Database
 
 from tuber_common import storage
-from tuber_common.clock import utcnow
 from tuber_common.errors import (BadRequest, Conflict, NotFound, PayloadTooLarge,
                                  UnsupportedMediaType, ValidationFailed)
 from tuber_common.settings import get_settings
 
 from .catalog import shape
-from .editing import _owned_video as owned_video
+from .editing import owned_video, set_fields
 
 # content type -> file extension, and the bytes every file of that format starts with.
 IMAGE_TYPES = {"image/png": "png", "image/jpeg": "jpg", "image/webp": "webp"}
@@ -106,14 +104,12 @@ def confirm(db: Database, video_id: str, user_id: str, key: str) -> dict:
         raise BadRequest("thumbnailKey is not a thumbnail upload of this video",
                          code="invalid_thumbnail_key")
     _check_object(key, match["ext"])
-    before = db.videos.find_one_and_update(
-        {"_id": doc["_id"], "ownerId": doc["ownerId"]},
-        {"$set": {"customThumbnailKey": key, "updatedAt": utcnow()}},
-        return_document=ReturnDocument.BEFORE)
-    if before is None:
+    try:
+        before = set_fields(db, doc, {"customThumbnailKey": key}, return_before=True)
+    except NotFound:
         # Deleted meanwhile: its thumbs/ folder went with it, or goes now.
         _delete_object(key)
-        raise NotFound("video not found", code="video_not_found")
+        raise
     if before.get("customThumbnailKey") != key:
         _delete_object(before.get("customThumbnailKey"))
     return shape(db, {**before, "customThumbnailKey": key}, user_id)
@@ -121,11 +117,6 @@ def confirm(db: Database, video_id: str, user_id: str, key: str) -> dict:
 
 def remove(db: Database, video_id: str, user_id: str) -> dict:
     doc = owned_video(db, video_id, user_id)
-    before = db.videos.find_one_and_update(
-        {"_id": doc["_id"], "ownerId": doc["ownerId"]},
-        {"$set": {"customThumbnailKey": None, "updatedAt": utcnow()}},
-        return_document=ReturnDocument.BEFORE)
-    if before is None:
-        raise NotFound("video not found", code="video_not_found")
+    before = set_fields(db, doc, {"customThumbnailKey": None}, return_before=True)
     _delete_object(before.get("customThumbnailKey"))
     return shape(db, {**before, "customThumbnailKey": None}, user_id)
