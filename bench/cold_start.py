@@ -113,7 +113,12 @@ def measure(repeat: int = 7) -> tuple[str, dict]:
             return median_ms(walls), median_ms(requests), probe
 
         bare, _, _ = samples("", "import json")
-        rows, results = [], {"bare_process_ms": bare, "functions": {}}
+        # What each library costs on its own: the floor no code of ours can go under.
+        libraries = {lib: samples("", f"import {lib}")[0] - bare for lib in (
+            "aws_lambda_powertools.event_handler", "pydantic", "pymongo", "jwt", "bcrypt",
+            "boto3")}
+        rows, results = [], {"bare_process_ms": bare, "libraries_over_bare_ms": libraries,
+                             "functions": {}}
         for name, (module, floor_libs, event) in FUNCTIONS.items():
             floor, _, _ = samples(name, "\n".join(f"import {m}" for m in floor_libs))
             imported, _, probe = samples(name, f"import {module}")
@@ -133,7 +138,8 @@ def measure(repeat: int = 7) -> tuple[str, dict]:
                          f"{over:.0f}", f"{imported - floor:+.0f}", f"{imported / floor:.2f}x",
                          "yes" if probe["boto3"] else "no", "ok" if ok else "MISSED"])
     text = (f"Bare interpreter process (`python -E -S -c 'import json'`): {bare:.0f} ms "
-            f"(medians of {repeat} fresh processes).\n\n"
+            f"(medians of {repeat} fresh processes).\n\nEach library alone, over bare: "
+            + ", ".join(f"{lib} {ms:.0f} ms" for lib, ms in libraries.items()) + ".\n\n"
             + table(["function", "import ms", "import + first request ms",
                      "library floor ms", "import over bare ms", "our code over floor ms",
                      "import vs floor", "boto3", "target <150 ms over bare"], rows))
