@@ -47,16 +47,13 @@ def _load(url: str, clients: int, seconds: float, headers: dict | None = None) -
 
 
 def measure(clients: int = CLIENTS, seconds: float = SECONDS) -> tuple[str, dict]:
-    from tests.support.stack_fixtures import StackProcess
+    from tests.support.stack_fixtures import StackProcess, sign_up
 
     with tempfile.TemporaryDirectory() as data_dir:
         stack = StackProcess(Path(data_dir)).start()
         try:
             base = stack.url
-            requests.post(f"{base}/auth/register", json={
-                "username": "bench", "email": "bench@example.com", "password": "x" * 12})
-            token = requests.post(f"{base}/auth/login", json={
-                "username": "bench", "password": "x" * 12}).json()["accessToken"]
+            token = sign_up(base, "bench")["accessToken"]
             video = requests.post(f"{base}/video", headers={"authorization": f"Bearer {token}"},
                                   json={"title": "bench clip", "contentType": "video/mp4",
                                         "sizeBytes": 1000}).json()["video"]

@@ -46,10 +46,9 @@ def _upload_to_public(stack, clip: str) -> tuple[float, float]:
     from pymongo import MongoClient
 
     base = stack.url
-    requests.post(f"{base}/auth/register", json={"username": "benchtx", "password": "x" * 12,
-                                                 "email": "benchtx@example.com"})
-    token = requests.post(f"{base}/auth/login", json={"username": "benchtx",
-                                                      "password": "x" * 12}).json()["accessToken"]
+    from tests.support.stack_fixtures import sign_up
+
+    token = sign_up(base, "benchtx")["accessToken"]
     auth = {"authorization": f"Bearer {token}"}
     created = requests.post(f"{base}/video", headers=auth, json={
         "title": "bench", "contentType": "video/mp4", "sizeBytes": os.path.getsize(clip)}).json()

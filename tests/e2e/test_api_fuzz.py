@@ -25,6 +25,7 @@ from schemathesis.specs.openapi.checks import (content_type_conformance,
 
 from local.stack import ROOT
 from local.template import read_template
+from tests.support.stack_fixtures import sign_up
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -40,15 +41,7 @@ FUZZ = dict(deadline=None, derandomize=True, database=None,
 @pytest.fixture(scope="module")
 def fuzz_member(local_stack) -> dict:
     """A registered, signed-in user whose token the member cases carry."""
-    name = f"fuzz_{uuid.uuid4().hex[:8]}"
-    password = "correct horse battery staple"
-    registered = requests.post(f"{local_stack.url}/auth/register", timeout=30, json={
-        "username": name, "email": f"{name}@example.com", "password": password})
-    assert registered.status_code == 201, registered.text
-    login = requests.post(f"{local_stack.url}/auth/login", timeout=30,
-                          json={"username": name, "password": password})
-    assert login.status_code == 200, login.text
-    return login.json()
+    return sign_up(local_stack.url, f"fuzz_{uuid.uuid4().hex[:8]}")
 
 
 @pytest.fixture(scope="module")

@@ -16,7 +16,7 @@ import requests
 from bson import ObjectId
 from pymongo import MongoClient
 
-from tests.support.stack_fixtures import StackProcess
+from tests.support.stack_fixtures import StackProcess, sign_up
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -24,7 +24,6 @@ CLIENTS = 200
 USERS = 40  # several clients per user: the same (video, user) rating races with itself
 VIDEOS = 4
 DURATION_S = 30
-PASSWORD = "correct horse battery staple"
 
 
 @dataclass
@@ -41,16 +40,6 @@ class Tally:
             if answer.status_code >= 500:
                 self.server_errors.append((kind, answer.request.method, answer.request.url,
                                            answer.status_code, answer.text[:300]))
-
-
-def _sign_up(api: str, name: str) -> dict:
-    registered = requests.post(f"{api}/auth/register", timeout=30, json={
-        "username": name, "email": f"{name}@example.com", "password": PASSWORD})
-    assert registered.status_code == 201, registered.text
-    login = requests.post(f"{api}/auth/login", timeout=30,
-                          json={"username": name, "password": PASSWORD})
-    assert login.status_code == 200, login.text
-    return login.json()
 
 
 def _public_videos(api: str, database, owner: dict) -> list[str]:
@@ -130,9 +119,9 @@ def test_two_hundred_clients_leave_every_counter_equal_to_its_recount(tmp_path):
         api = stack.url
         database = mongo[stack.extra_env.get("MONGODB_DB", "tuber")]
         run = uuid.uuid4().hex[:6]
-        owner = _sign_up(api, f"load_owner_{run}")
+        owner = sign_up(api, f"load_owner_{run}")
         videos = _public_videos(api, database, owner)
-        tokens = [_sign_up(api, f"load_{run}_{n}")["accessToken"] for n in range(USERS)]
+        tokens = [sign_up(api, f"load_{run}_{n}")["accessToken"] for n in range(USERS)]
 
         tally = Tally()
         started = time.monotonic()

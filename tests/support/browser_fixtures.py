@@ -18,6 +18,7 @@ import requests
 from playwright.sync_api import expect
 
 from local.seed import upload_to_presigned
+from tests.support.stack_fixtures import PASSWORD, sign_up
 
 ROOT = Path(__file__).resolve().parents[2]
 OUTPUT = ROOT / "test-output"
@@ -116,7 +117,6 @@ def phone_page(chromium, web_base_url):
 
 # ---- Members and videos made through the API, for tests that start from a given state ----
 
-PASSWORD = "correct horse battery staple"
 
 
 @dataclass
@@ -133,11 +133,7 @@ class Member:
 
 def new_member(base_url: str, display_name: str | None = None) -> Member:
     username = f"web_{uuid.uuid4().hex[:8]}"
-    body = {"username": username, "email": f"{username}@example.com", "password": PASSWORD}
-    answer = requests.post(f"{base_url}/auth/register", json=body, timeout=30)
-    assert answer.status_code == 201, answer.text
-    login = requests.post(f"{base_url}/auth/login", json={"username": username, "password": PASSWORD},
-                          timeout=30).json()
+    login = sign_up(base_url, username)
     member = Member(base_url, username, login["accessToken"], login["user"]["id"])
     if display_name:
         requests.patch(f"{base_url}/auth/me", json={"displayName": display_name}, headers=member.auth,

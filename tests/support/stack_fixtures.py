@@ -108,6 +108,21 @@ class StackProcess:
         return self.proc.returncode
 
 
+PASSWORD = "correct horse battery staple"
+
+
+def sign_up(base_url: str, username: str | None = None, password: str = PASSWORD) -> dict:
+    """Register and sign in over HTTP; the login answer ({accessToken, user, ...})."""
+    username = username or f"user_{uuid.uuid4().hex[:8]}"
+    registered = requests.post(f"{base_url}/auth/register", timeout=30, json={
+        "username": username, "email": f"{username}@example.com", "password": password})
+    assert registered.status_code == 201, registered.text
+    login = requests.post(f"{base_url}/auth/login", timeout=30,
+                          json={"username": username, "password": password})
+    assert login.status_code == 200, login.text
+    return login.json()
+
+
 def process_alive(pid: int) -> bool:
     """True unless the process is gone (or a zombie awaiting its reaper)."""
     try:
