@@ -6,7 +6,11 @@ import os
 import uuid
 
 import pytest
-from pymongo import MongoClient
+
+# Helpers in tests/support import each other: rewrite their asserts whichever loads first.
+pytest.register_assert_rewrite("tests.support")
+
+from pymongo import MongoClient  # noqa: E402
 
 from local import services
 from tests.support.api import Api
