@@ -23,6 +23,8 @@ def test_rate_expressions():
 def test_the_sweep_schedule_is_read_from_the_template():
     schedules = read_template(TEMPLATE).schedules
     assert Schedule("OnTranscodedFunction", "SweepStuckVideos", "rate(15 minutes)") in schedules
+    assert Schedule("LikeFunction", "RecountRatings", "rate(5 minutes)") in schedules
+    assert Schedule("CommentFunction", "RecountComments", "rate(5 minutes)") in schedules
 
 
 def test_scheduled_event_has_eventbridge_shape():

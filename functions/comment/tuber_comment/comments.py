@@ -18,6 +18,7 @@ from bson import ObjectId
 from pymongo import ReturnDocument
 from pymongo.database import Database
 
+from tuber_common import counters
 from tuber_common.clock import iso, utcnow
 from tuber_common.errors import Conflict, Forbidden, NotFound, Unauthorized
 from tuber_common.ids import try_parse_id
@@ -29,6 +30,8 @@ from . import pins
 
 VIDEO_FIELDS = {"ownerId": 1, "visibility": 1, "status": 1, "commentsEnabled": 1,
                 "pinnedCommentId": 1}
+# Set on the video before each comment is added or removed (see tuber_common.counters).
+STAMP = "commentsChangingAt"
 
 
 def _user_oid(user_id: str) -> ObjectId:
@@ -94,6 +97,7 @@ def create(db: Database, user_id: str, video_id: str, text: str,
         raise Conflict("only published videos take comments", code="video_not_published")
     _check_comments_enabled(video)
     author = _user_oid(user_id)
+    counters.stamp_changing(db, video["_id"], STAMP)
     top_id = _reserve_reply(db, video["_id"], parent_id) if parent_id is not None else None
     doc = {"videoId": video["_id"], "parentId": top_id, "authorId": author, "text": text,
            "replyCount": 0, "edited": False, "editedAt": None, "deleted": False,
@@ -157,6 +161,7 @@ def delete(db: Database, user_id: str, comment_id: str) -> None:
     if user_id not in (str(comment["authorId"]), str(video["ownerId"])):
         raise Forbidden("only the author or the video's owner can delete a comment",
                         code="not_allowed")
+    counters.stamp_changing(db, video["_id"], STAMP)
     if comment["parentId"] is None:
         _delete_top_level(db, comment)
         pins.unpin_if_pinned(db, video["_id"], comment["_id"])
@@ -194,6 +199,17 @@ def _delete_top_level(db: Database, comment: dict) -> None:
 
 def _drop_empty_placeholder(db: Database, comment_id: ObjectId) -> None:
     db.comments.delete_one({"_id": comment_id, "deleted": True, "replyCount": {"$lte": 0}})
+
+
+def recount(db: Database, video_id: ObjectId) -> dict[str, int]:
+    """`commentCount` as the comments say: live ones, replies included."""
+    return {"commentCount": db.comments.count_documents({"videoId": video_id,
+                                                         "deleted": False})}
+
+
+def reconcile_counts(db: Database) -> dict:
+    """Scheduled: repair the counts of videos whose comments changed (tuber_common.counters)."""
+    return counters.reconcile(db, STAMP, recount)
 
 
 def comment_out(doc: dict, author: dict | None) -> dict:

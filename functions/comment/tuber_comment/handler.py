@@ -42,4 +42,4 @@ def delete(comment_id: str):
     return no_content()
 
 
-lambda_handler = make_handler(app)
+lambda_handler = make_handler(app, on_schedule=lambda: comments.reconcile_counts(get_db()))

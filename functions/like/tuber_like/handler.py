@@ -27,4 +27,4 @@ def read(video_id: str):
     return ratings.read(get_db(), optional_user(app), video_id)
 
 
-lambda_handler = make_handler(app)
+lambda_handler = make_handler(app, on_schedule=lambda: ratings.reconcile_counts(get_db()))

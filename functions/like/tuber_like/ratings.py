@@ -13,6 +13,7 @@ from pymongo import ReturnDocument
 from pymongo.database import Database
 from pymongo.errors import DuplicateKeyError
 
+from tuber_common import counters
 from tuber_common.clock import utcnow
 from tuber_common.errors import Conflict, Forbidden, NotFound, Unauthorized
 from tuber_common.ids import try_parse_id
@@ -23,6 +24,8 @@ from tuber_common.videos import (PUBLIC, can_see, find_visible_video, owner_ids,
 
 COUNTER = {"like": "likeCount", "dislike": "dislikeCount"}
 COUNTS = {"likeCount": 1, "dislikeCount": 1}
+# Set on the video before each rating change (see tuber_common.counters).
+STAMP = "ratingsChangingAt"
 # Each round trip of the retry loop below only repeats when another request for the same
 # (video, user) changed the document in between; a handful is plenty.
 MAX_ATTEMPTS = 8
@@ -107,7 +110,9 @@ def summary(counts: dict, my_rating: str | None) -> dict:
 def rate(db: Database, user_id: str, video_id: str, rating: str) -> dict:
     """PUT /like/{videoId}: idempotent; answers the counts after the change."""
     video = _rateable_video(db, video_id, user_id)
-    before, after = change_rating(db, video["_id"], user_oid(user_id), rating)
+    user = user_oid(user_id)
+    counters.stamp_changing(db, video["_id"], STAMP)
+    before, after = change_rating(db, video["_id"], user, rating)
     inc = counter_delta(before, after)
     if inc:
         counts = db.videos.find_one_and_update({"_id": video["_id"]}, {"$inc": inc},
@@ -116,6 +121,17 @@ def rate(db: Database, user_id: str, video_id: str, rating: str) -> dict:
     else:
         counts = db.videos.find_one({"_id": video["_id"]}, COUNTS)
     return summary(counts or video, after)
+
+
+def recount(db: Database, video_id: ObjectId) -> dict[str, int]:
+    """The counters as the ratings say, whatever the $inc path did."""
+    return {field: db.ratings.count_documents({"videoId": video_id, "rating": rating})
+            for rating, field in COUNTER.items()}
+
+
+def reconcile_counts(db: Database) -> dict:
+    """Scheduled: repair the counters of videos whose ratings changed (tuber_common.counters)."""
+    return counters.reconcile(db, STAMP, recount)
 
 
 def read(db: Database, viewer_id: str | None, video_id: str) -> dict:

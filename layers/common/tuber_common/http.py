@@ -93,10 +93,17 @@ def create_app(service: str) -> APIGatewayHttpResolver:
     return app
 
 
-def make_handler(app: APIGatewayHttpResolver) -> Callable[[dict, Any], dict]:
+def make_handler(app: APIGatewayHttpResolver,
+                 on_schedule: Callable[[], dict] | None = None) -> Callable[[dict, Any], dict]:
+    """The function's entry point: HTTP API events go to `app`; EventBridge's "Scheduled
+    Event" (the template's Schedule events) to `on_schedule`, the function's periodic job."""
     @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP,
                                   clear_state=True)
     def lambda_handler(event: dict, context: Any) -> dict:
+        if on_schedule is not None and event.get("detail-type") == "Scheduled Event":
+            done = on_schedule()
+            logger.info("scheduled job done", extra=done)
+            return done
         return app.resolve(event, context)
 
     return lambda_handler

@@ -3,7 +3,7 @@
     python -m tuber_common.indexes        # uses MONGODB_URI / MONGODB_DB
 
 Only index features that both MongoDB Atlas and the embedded SecantusDB serve
-(single/compound, unique, TTL); no text indexes.
+(single/compound, unique, sparse, TTL); no text indexes.
 """
 from __future__ import annotations
 
@@ -42,6 +42,9 @@ INDEXES: dict[str, list[IndexModel]] = {
         IndexModel([("status", ASC), ("updatedAt", ASC)], name="status_age"),
         # Multipart sweep: which video records an S3 upload id.
         IndexModel([("multipart.uploadId", ASC)], name="multipart_upload"),
+        # Counter repair (tuber_common.counters): videos whose ratings / comments changed.
+        IndexModel([("ratingsChangingAt", ASC)], sparse=True, name="ratings_changing"),
+        IndexModel([("commentsChangingAt", ASC)], sparse=True, name="comments_changing"),
     ],
     "upload_quota": [
         # _id is (user, UTC day); the counter goes once its day is over.
@@ -51,6 +54,8 @@ INDEXES: dict[str, list[IndexModel]] = {
         IndexModel([("videoId", ASC), ("userId", ASC)], unique=True, name="one_rating_per_user"),
         IndexModel([("userId", ASC), ("rating", ASC), ("ratedAt", DESC), ("_id", DESC)],
                    name="my_ratings"),
+        # Counter repair counts one video's likes and dislikes from the index alone.
+        IndexModel([("videoId", ASC), ("rating", ASC)], name="video_rating"),
     ],
     "views": [
         # _id is the de-duplication key (video, viewer, window); this one cleans up.

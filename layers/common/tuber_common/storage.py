@@ -1,15 +1,14 @@
 """S3 for the functions that handle media (video, transcode, on_transcoded).
 
 Only those functions import this module: auth, like and comment never call AWS and must not
-pay for importing boto3 at cold start.
+pay for importing boto3 at cold start. boto3 itself is imported with the first client, so the
+video function's read routes (feed, watch, search), which never touch S3, do not pay its
+~300 ms import either: only a container's first upload-side request does.
 """
 from __future__ import annotations
 
 from functools import lru_cache
 from typing import Iterable
-
-import boto3
-from botocore.config import Config
 
 from .settings import get_settings
 
@@ -19,6 +18,9 @@ _DELETE_BATCH = 1000
 
 @lru_cache(maxsize=4)
 def _client(endpoint_url: str | None, region: str):
+    import boto3
+    from botocore.config import Config
+
     config = Config(
         signature_version="s3v4",
         # A custom endpoint (moto, MinIO) serves buckets by path, not by virtual host.
