@@ -1,6 +1,7 @@
 """The web client's uploads in Chromium: a resumable upload in parts that survives a reload
 (the user picks the same file again, only the missing parts are sent, the video then plays),
-the remaining quota on the upload page, and Retry on a video whose processing FAILED.
+the remaining quota on the upload page, and Retry on a video whose processing FAILED
+(upload page, My videos and the watch page).
 
 The resumable test runs a local stack of its own with MULTIPART_PART_BYTES = 5 MiB (S3's
 minimum part size), so a 12 MiB clip is three parts: 5 + 5 + 2 MiB.
@@ -188,6 +189,20 @@ def test_failed_video_offers_retry(fresh_page, web_base_url, tmp_path):
     # The same corrupt upload fails again: the reason and the button come back.
     expect(row.locator(".card-meta [data-status]")).to_have_attribute("data-status", "FAILED", timeout=PUBLIC_WITHIN_MS)
     expect(row.get_by_role("button", name=f"Retry {title}")).to_be_visible()
+
+    # The watch page says why it failed and offers Retry too, then follows the new attempt.
+    row.get_by_role("link", name=title).click()
+    panel = page.locator(".player-pending")
+    expect(panel).to_contain_text("Processing failed")
+    with page.expect_response(lambda r: r.request.method == "POST" and r.url.endswith("/retry")) as retried:
+        panel.get_by_role("button", name="Retry").click()
+    assert retried.value.status == 200
+    badge = panel.locator("[data-status]")
+    expect(badge).to_have_attribute("data-status", "PROCESSING")
+    expect(badge).to_have_attribute("data-status", "FAILED", timeout=PUBLIC_WITHIN_MS)
+    expect(panel).to_contain_text("Processing failed")
+    expect(panel.get_by_role("button", name="Retry")).to_be_enabled()
+    ui.shot("watch-failed-retry")
     ui.assert_no_console_errors()
 
 

@@ -123,6 +123,22 @@ def test_an_aborted_upload_leaves_no_parts(video_api, member, new_video, small_p
     assert _start(video_api, owner, video_id)["uploadId"] != upload["uploadId"]
 
 
+def test_deleting_a_video_aborts_its_unfinished_upload(video_api, member, new_video,
+                                                       small_parts, s3):
+    from tuber_common.settings import get_settings
+
+    bucket = get_settings().media_bucket
+    owner = member()
+    video_id = new_video(owner, size=7 * MIB)["video"]["id"]
+    upload = _start(video_api, owner, video_id)
+    _put(_urls(video_api, owner, video_id, upload["uploadId"], [1])[1]["url"], b"x" * (5 * MIB))
+
+    assert video_api.delete(f"/video/{video_id}", token=owner.token).status == 204
+
+    # No stored part is left waiting for the sweep or the bucket's lifecycle rule.
+    assert s3.list_multipart_uploads(Bucket=bucket).get("Uploads", []) == []
+
+
 def test_parts_of_the_wrong_size_are_named_and_can_be_replaced(video_api, member, new_video,
                                                                small_parts, s3):
     owner = member()

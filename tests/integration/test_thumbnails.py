@@ -1,5 +1,6 @@
-"""Custom thumbnails: the owner asks for a presigned upload, uploads the image straight to S3,
-confirms it; the video then shows it instead of the generated one."""
+"""Custom thumbnails: the owner asks for a presigned upload, uploads the image straight to S3
+(a private staging key under incoming/), confirms it; the checked image is published under
+thumbs/ and the video then shows it instead of the generated one."""
 from __future__ import annotations
 
 import base64
@@ -55,7 +56,8 @@ def set_thumbnail(video_api, video_id, owner, content=PNG, content_type="image/p
     confirmed = video_api.put(f"/video/{video_id}/thumbnail",
                               {"thumbnailKey": asked.json["thumbnailKey"]}, token=owner.token)
     assert confirmed.status == 200, confirmed.body
-    return asked.json["thumbnailKey"]
+    url = confirmed.json["video"]["thumbnailUrl"]
+    return url[url.index("/thumbs/") + 1:]  # the published key
 
 
 def test_owner_uploads_confirms_replaces_and_removes_a_thumbnail(video_api, member,
@@ -67,6 +69,7 @@ def test_owner_uploads_confirms_replaces_and_removes_a_thumbnail(video_api, memb
 
     first = set_thumbnail(video_api, video_id, owner)
     assert first.startswith(f"thumbs/{video_id}/custom-") and first.endswith(".png")
+    assert keys_under(s3, "incoming/") == []  # the staged upload went with publishing
     seen = video_api.get(f"/video/{video_id}").json["video"]  # anonymous viewer
     assert seen["thumbnailUrl"].endswith("/" + first) and seen["customThumbnail"] is True
     head = s3.head_object(Bucket=bucket(), Key=first)
@@ -86,15 +89,20 @@ def test_owner_uploads_confirms_replaces_and_removes_a_thumbnail(video_api, memb
     assert keys_under(s3, f"thumbs/{video_id}/") == []
 
 
-def test_confirming_the_same_key_twice_keeps_the_image(video_api, member, published_video,
-                                                       s3):
+def test_confirming_the_same_upload_twice_keeps_the_image(video_api, member,
+                                                          published_video, s3):
     owner = member()
     video_id = published_video(owner)
-    key = set_thumbnail(video_api, video_id, owner)
-    again = video_api.put(f"/video/{video_id}/thumbnail", {"thumbnailKey": key},
-                          token=owner.token)
-    assert again.status == 200 and again.json["video"]["thumbnailUrl"].endswith(key)
+    asked = ask(video_api, video_id, owner.token).json
+    upload(asked, PNG, "image/png")
+    for _ in range(2):  # a retried request: the staged object is gone the second time
+        answer = video_api.put(f"/video/{video_id}/thumbnail",
+                               {"thumbnailKey": asked["thumbnailKey"]}, token=owner.token)
+        assert answer.status == 200, answer.body
+    key = asked["thumbnailKey"].removeprefix("incoming/")
+    assert answer.json["video"]["thumbnailUrl"].endswith("/" + key)
     assert keys_under(s3, f"thumbs/{video_id}/") == [key]
+    assert s3.head_object(Bucket=bucket(), Key=key)["ContentType"] == "image/png"
 
 
 def test_the_upload_is_scoped_to_one_key_one_type_and_the_declared_size(video_api, member,
@@ -108,6 +116,8 @@ def test_the_upload_is_scoped_to_one_key_one_type_and_the_declared_size(video_ap
     policy = json.loads(base64.b64decode(fields["policy"]))
     conditions = policy["conditions"]
     assert {"key": answer["thumbnailKey"]} in conditions
+    # Private until checked: not under thumbs/, which the bucket policy makes public.
+    assert answer["thumbnailKey"].startswith(f"incoming/thumbs/{video_id}/custom-")
     assert {"Content-Type": "image/webp"} in conditions
     assert ["content-length-range", 1, 5000] in conditions
     # Nothing lets the holder write anywhere else.
@@ -143,7 +153,7 @@ def test_wrong_type_or_size_is_refused_at_request_time(video_api, member, publis
     video_id = published_video(owner)
     answer = ask(video_api, video_id, owner.token, content_type, size)
     assert (answer.status, answer.error_code) == (status, code), answer.body
-    assert keys_under(s3, "thumbs/") == []
+    assert keys_under(s3, "thumbs/") == keys_under(s3, "incoming/") == []
 
 
 def test_content_type_parameters_and_case_are_tolerated(video_api, member, published_video):
@@ -189,13 +199,15 @@ def test_confirm_refuses_keys_of_other_videos_and_other_folders(video_api, membe
                   ContentType="image/jpeg")
     for key in (issued["thumbnailKey"], f"hls/{mine}/thumb.jpg", f"raw/{mine}/source",
                 f"thumbs/{mine}/../{other}/x.png", f"thumbs/{mine}/custom-zz.png",
-                issued["thumbnailKey"].replace(other, mine).replace(".png", ".gif")):
+                issued["thumbnailKey"].replace(other, mine).replace(".png", ".gif"),
+                # The public form of a key: only a staged upload is confirmed (and checked).
+                issued["thumbnailKey"].replace(other, mine).removeprefix("incoming/")):
         answer = video_api.put(f"/video/{mine}/thumbnail", {"thumbnailKey": key},
                                token=owner.token)
         assert (answer.status, answer.error_code) == (400, "invalid_thumbnail_key"), key
     assert db.videos.find_one({"_id": ObjectId(mine)}).get("customThumbnailKey") is None
     # The other video's upload is untouched.
-    assert keys_under(s3, f"thumbs/{other}/") == [issued["thumbnailKey"]]
+    assert keys_under(s3, f"incoming/thumbs/{other}/") == [issued["thumbnailKey"]]
 
 
 def test_confirm_refuses_a_missing_object(video_api, member, published_video, db):
@@ -224,7 +236,8 @@ def test_confirm_refuses_an_object_that_is_not_the_image_it_claims(
                            token=owner.token)
     assert (answer.status, answer.error_code) == (422, "invalid_thumbnail"), answer.body
     assert db.videos.find_one({"_id": ObjectId(video_id)}).get("customThumbnailKey") is None
-    assert keys_under(s3, f"thumbs/{video_id}/") == []  # not kept
+    assert keys_under(s3, f"thumbs/{video_id}/") == []  # never published
+    assert keys_under(s3, f"incoming/thumbs/{video_id}/") == []  # not kept
 
 
 def test_the_size_limit_is_a_setting_and_holds_at_confirm(video_api, member, published_video,
@@ -255,4 +268,5 @@ def test_deleting_the_video_removes_its_custom_thumbnails(video_api, member, pub
     other_key = set_thumbnail(video_api, kept, owner)
     assert video_api.delete(f"/video/{video_id}", token=owner.token).status == 204
     assert keys_under(s3, f"thumbs/{video_id}/") == []
+    assert keys_under(s3, f"incoming/thumbs/{video_id}/") == []
     assert keys_under(s3, f"thumbs/{kept}/") == [other_key]

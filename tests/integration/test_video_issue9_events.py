@@ -35,6 +35,6 @@ def test_sample_events_drive_each_route(name, video_api, member, published_video
     if name == "video_recommended":
         assert [v["title"] for v in body["items"]] == ["Another one"]
     elif name == "video_thumbnail_upload":
-        assert body["thumbnailKey"].startswith(f"thumbs/{video_id}/custom-")
+        assert body["thumbnailKey"].startswith(f"incoming/thumbs/{video_id}/custom-")
     elif name == "video_thumbnail_confirm":
         assert body["video"]["customThumbnail"] is True

@@ -94,3 +94,14 @@ def test_media_bucket_policy_is_resolved_for_the_local_bucket(template):
     assert statement["Action"] == "s3:GetObject" and statement["Principal"] == "*"
     assert statement["Resource"] == ["arn:aws:s3:::tuber-media-123456789012/hls/*",
                                      "arn:aws:s3:::tuber-media-123456789012/thumbs/*"]
+
+
+def test_unconfirmed_uploads_expire_and_only_published_media_is_public(template):
+    from local.environment import media_bucket_policy
+
+    bucket = load_template(TEMPLATE)["Resources"]["MediaBucket"]["Properties"]
+    rules = bucket["LifecycleConfiguration"]["Rules"]
+    assert {"Id": "expire-unconfirmed-uploads", "Status": "Enabled", "Prefix": "incoming/",
+            "ExpirationInDays": 1} in rules
+    public = media_bucket_policy(template, "b")["Statement"][0]["Resource"]
+    assert not any(resource.startswith("arn:aws:s3:::b/incoming") for resource in public)

@@ -4,12 +4,13 @@ from __future__ import annotations
 from pymongo import ReturnDocument
 from pymongo.database import Database
 
-from tuber_common import storage
+from tuber_common import multipart, storage
 from tuber_common.clock import utcnow
 from tuber_common.errors import Forbidden, NotFound
 from tuber_common.videos import find_visible_video, words
 
 from .catalog import is_owner, shape
+from .uploads import raw_key, thumbnail_prefixes
 
 
 def owned_video(db: Database, video_id: str, user_id: str) -> dict:
@@ -48,7 +49,9 @@ def delete_video(db: Database, video_id: str, user_id: str) -> None:
     and removes what it wrote."""
     doc = owned_video(db, video_id, user_id)
     vid = doc["_id"]
-    storage.delete_prefixes([f"raw/{vid}/", f"hls/{vid}/", f"thumbs/{vid}/"])
+    if (doc.get("multipart") or {}).get("uploadId"):  # its stored parts go too
+        multipart.abort(raw_key(vid), doc["multipart"]["uploadId"])
+    storage.delete_prefixes([f"raw/{vid}/", f"hls/{vid}/", *thumbnail_prefixes(vid)])
     db.ratings.delete_many({"videoId": vid})
     db.views.delete_many({"videoId": vid})
     db.comments.delete_many({"videoId": vid})

@@ -1,11 +1,15 @@
 """Custom thumbnails: the owner uploads an image straight to S3, then confirms it.
 
-1. `request_upload`: a presigned POST for a fresh key `thumbs/{videoId}/custom-{random}.{ext}`
-   (a new key per upload: a CDN never serves a stale image under an old name), with the
-   exact content type and the declared size as the policy's upper bound.
+1. `request_upload`: a presigned POST for a fresh key
+   `incoming/thumbs/{videoId}/custom-{random}.{ext}` (a new key per upload: a CDN never serves
+   a stale image under an old name), with the exact content type and the declared size as
+   the policy's upper bound. incoming/ is private: what was uploaded but never checked is
+   never served (else anyone could host files on our public prefix by never confirming),
+   and the bucket's lifecycle rule expires it after a day.
 2. `confirm`: the key must be one this route could have issued for this very video; the
    object must exist, be small enough, carry an image type and start with that format's
-   magic bytes. Then the video points at it and the previous custom thumbnail is deleted.
+   magic bytes. Then it is copied to the public `thumbs/{videoId}/custom-{random}.{ext}`,
+   the video points at that, and the previous custom thumbnail is deleted.
 3. `remove`: back to the generated thumbnail.
 The generated thumbnail (`thumbnailKey`, under hls/) stays untouched throughout, so a
 transcode that finishes later never overwrites the owner's choice.
@@ -16,7 +20,6 @@ import re
 import secrets
 
 from botocore.exceptions import ClientError
-from bson import ObjectId
 from pymongo.database import Database
 
 from tuber_common import storage
@@ -26,6 +29,7 @@ from tuber_common.settings import get_settings
 
 from .catalog import shape
 from .editing import owned_video, set_fields
+from .uploads import STAGING
 
 # content type -> file extension, and the bytes every file of that format starts with.
 IMAGE_TYPES = {"image/png": "png", "image/jpeg": "jpg", "image/webp": "webp"}
@@ -34,11 +38,8 @@ _MAGIC = {
     "jpg": lambda head: head.startswith(b"\xff\xd8\xff"),
     "webp": lambda head: head[:4] == b"RIFF" and head[8:12] == b"WEBP",
 }
-_KEY = re.compile(r"^thumbs/(?P<video>[0-9a-f]{24})/custom-[0-9a-f]{16}\.(?P<ext>png|jpg|webp)$")
-
-
-def thumbnail_prefix(video_id: ObjectId | str) -> str:
-    return f"thumbs/{video_id}/"
+_STAGED_KEY = re.compile(
+    r"^incoming/thumbs/(?P<video>[0-9a-f]{24})/custom-[0-9a-f]{16}\.(?P<ext>png|jpg|webp)$")
 
 
 def _content_type(value: str) -> str:
@@ -59,7 +60,7 @@ def request_upload(db: Database, video_id: str, user_id: str, content_type: str,
         raise PayloadTooLarge(f"thumbnails may be at most {settings.thumbnail_max_bytes} bytes",
                               code="thumbnail_too_large",
                               details={"maxBytes": settings.thumbnail_max_bytes})
-    key = (f"{thumbnail_prefix(doc['_id'])}custom-{secrets.token_hex(8)}."
+    key = (f"{STAGING}thumbs/{doc['_id']}/custom-{secrets.token_hex(8)}."
            f"{IMAGE_TYPES[content_type]}")
     upload = storage.presign_upload(key, content_type, size_bytes,
                                     settings.upload_url_ttl_seconds)
@@ -96,23 +97,35 @@ def _delete_object(key: str | None) -> None:
         storage.get_s3().delete_object(Bucket=get_settings().media_bucket, Key=key)
 
 
+def _publish(staged: str, public: str) -> None:
+    """Copy the checked upload to its public key (type and all), then drop the staged one."""
+    s3, bucket = storage.get_s3(), get_settings().media_bucket
+    s3.copy_object(Bucket=bucket, Key=public, CopySource={"Bucket": bucket, "Key": staged},
+                   MetadataDirective="COPY")
+    s3.delete_object(Bucket=bucket, Key=staged)
+
+
 def confirm(db: Database, video_id: str, user_id: str, key: str) -> dict:
     doc = owned_video(db, video_id, user_id)
-    match = _KEY.match(key)
+    match = _STAGED_KEY.match(key)
     # Only a key this route issues for this video: never another video's, never hls/ or raw/.
     if match is None or match["video"] != str(doc["_id"]):
         raise BadRequest("thumbnailKey is not a thumbnail upload of this video",
                          code="invalid_thumbnail_key")
+    public = key.removeprefix(STAGING)
+    if doc.get("customThumbnailKey") == public:  # confirmed already: a repeated request
+        return shape(db, doc, user_id)
     _check_object(key, match["ext"])
+    _publish(key, public)
     try:
-        before = set_fields(db, doc, {"customThumbnailKey": key}, return_before=True)
+        before = set_fields(db, doc, {"customThumbnailKey": public}, return_before=True)
     except NotFound:
         # Deleted meanwhile: its thumbs/ folder went with it, or goes now.
-        _delete_object(key)
+        _delete_object(public)
         raise
-    if before.get("customThumbnailKey") != key:
+    if before.get("customThumbnailKey") != public:
         _delete_object(before.get("customThumbnailKey"))
-    return shape(db, {**before, "customThumbnailKey": key}, user_id)
+    return shape(db, {**before, "customThumbnailKey": public}, user_id)
 
 
 def remove(db: Database, video_id: str, user_id: str) -> dict:

@@ -14,6 +14,16 @@ from . import quotas
 from .catalog import shape
 
 
+# Custom thumbnail uploads land in this private folder; checked ones are published under
+# thumbs/ (tuber_video.thumbnails).
+STAGING = "incoming/"
+
+
+def thumbnail_prefixes(video_id: ObjectId | str) -> list[str]:
+    """Every folder holding a video's custom thumbnails: published, and staged uploads."""
+    return [f"thumbs/{video_id}/", f"{STAGING}thumbs/{video_id}/"]
+
+
 def raw_key(video_id: ObjectId) -> str:
     # The transcode function is triggered by anything under raw/{videoId}/; the presigned
     # upload can only ever create this one key.

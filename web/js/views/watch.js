@@ -7,7 +7,7 @@ import { ago, count, displayName, fullDate, fullViews, views } from "../format.j
 import { createPlayer } from "../player.js";
 import { currentUser } from "../session.js";
 import { commentsSection } from "../comments.js";
-import { channelLink, processingBar, signInHref, statusBadge, thumbnail } from "../components.js";
+import { channelLink, processingBar, retryVideo, signInHref, statusBadge, thumbnail } from "../components.js";
 
 const POLL_MS = 2000;
 
@@ -80,8 +80,23 @@ function ratingBar(video, navigate) {
   return group;
 }
 
-function notReadyPanel(video) {
+/** The player's place while a video is not PUBLIC; a FAILED one offers Retry (`onRetried`
+ * gets the video the API answers, PROCESSING again). */
+function notReadyPanel(video, onRetried) {
   const failed = video.status === "FAILED";
+  let retry = null;
+  if (failed) {
+    retry = h("button.button.button-primary", { type: "button" }, "Retry");
+    retry.addEventListener("click", async () => {
+      retry.disabled = true;
+      try {
+        onRetried(await retryVideo(video.id));
+      } catch (error) {
+        retry.disabled = false;
+        showError(error);
+      }
+    });
+  }
   return h("div.player-frame.player-pending", { role: "status" },
     h("div.pending-inner", {},
       failed ? null : h("div.spinner", { "aria-hidden": "true" }),
@@ -90,7 +105,41 @@ function notReadyPanel(video) {
         ? `Processing failed${video.failureReason ? `: ${video.failureReason}` : "."}`
         : video.status === "UPLOADING" ? "Waiting for the upload to finish…"
           : `Transcoding the video${Number.isFinite(video.progressPercent) ? ` (${Math.round(video.progressPercent)}%)` : ""}… this page updates by itself.`),
-      video.status === "PROCESSING" ? processingBar(video, { id: "processing-progress" }) : null));
+      video.status === "PROCESSING" ? processingBar(video, { id: "processing-progress" }) : null,
+      retry));
+}
+
+/** The owner's own video before it is ready: follow it here, retrying it if it failed.
+ * Resolves the video once PUBLIC, or null when the page is left or cannot follow it. */
+async function untilPublic(page, video, signal) {
+  let panel = null;
+  const show = (onRetried) => {
+    const fresh = notReadyPanel(video, onRetried);
+    if (panel) panel.replaceWith(fresh); else page.append(fresh, h("h1.watch-title", {}, video.title));
+    panel = fresh;
+  };
+  while (!signal.aborted) {
+    if (video.status === "PUBLIC") return video;
+    if (video.status === "FAILED") {
+      // Stay here until the owner retries (the answer is the video, PROCESSING again).
+      video = await new Promise((resolve) => {
+        show(resolve);
+        signal.addEventListener("abort", () => resolve(null), { once: true });
+      });
+      if (!video) return null;
+      continue;
+    }
+    show(null);
+    await sleep(POLL_MS, signal);
+    if (signal.aborted) return null;
+    try {
+      ({ video } = await api("GET", `/video/${encodeURIComponent(video.id)}`, { signal }));
+    } catch (error) {
+      if (!signal.aborted) showError(error);
+      return null;
+    }
+  }
+  return null;
 }
 
 /**
@@ -174,22 +223,8 @@ export async function renderWatch({ main, params, signal, navigate }) {
 
   // Owner watching their own upload before it is ready: wait for it here.
   if (video.status !== "PUBLIC") {
-    let pending = notReadyPanel(video);
-    page.append(pending, h("h1.watch-title", {}, video.title));
-    while (!signal.aborted && (video.status === "UPLOADING" || video.status === "PROCESSING")) {
-      await sleep(POLL_MS, signal);
-      if (signal.aborted) return;
-      try {
-        ({ video } = await api("GET", `/video/${encodeURIComponent(videoId)}`, { signal }));
-      } catch (error) {
-        if (!signal.aborted) showError(error);
-        return;
-      }
-      const fresh = notReadyPanel(video);
-      pending.replaceWith(fresh);
-      pending = fresh;
-    }
-    if (signal.aborted || video.status !== "PUBLIC") return;
+    video = await untilPublic(page, video, signal);
+    if (!video) return;
     page.replaceChildren();
   }
 
