@@ -13,6 +13,9 @@ import logging
 import re
 from pathlib import Path
 
+from pydantic import BaseModel
+
+from . import response_models as bodies
 from .functions import FunctionRegistry
 from .template import HttpRoute
 
@@ -46,47 +49,50 @@ def merged_openapi(registry: FunctionRegistry, api_functions: list[str],
 
 
 # What Powertools cannot know from a route's signature: the success status (routes answer
-# created() / no_content()) and who may call it. Keyed by the template's route key; API.md's
-# tables are the source. A route missing here is documented as 200 with optional auth, and
-# the schemathesis run (tests/e2e/test_api_fuzz.py) catches it if that is not true.
+# created() / no_content()), who may call it, and the success body (routes return plain
+# dicts; the shapes are in local/response_models.py, None for 204). Keyed by the template's
+# route key; API.md's tables are the source. A route missing here is documented as 200 with
+# optional auth and no body schema; tests/integration/test_openapi.py fails on it, and the
+# schemathesis run (tests/e2e/test_api_fuzz.py) checks every real answer against the rest.
 REQUIRED, OPTIONAL, NONE, SIGNED = "required", "optional", "none", "signed"
-OPERATIONS: dict[str, tuple[int, str]] = {
-    "POST /auth/register": (201, NONE),
-    "POST /auth/login": (200, NONE),
-    "POST /auth/refresh": (200, NONE),
-    "POST /auth/logout": (204, REQUIRED),
-    "GET /auth/me": (200, REQUIRED),
-    "PATCH /auth/me": (200, REQUIRED),
-    "POST /auth/populate": (200, NONE),
-    "POST /video": (201, REQUIRED),
-    "GET /video": (200, OPTIONAL),
-    "GET /video/search": (200, OPTIONAL),
-    "GET /video/quota": (200, REQUIRED),
-    "GET /video/user/{userId}": (200, OPTIONAL),
-    "GET /video/{videoId}": (200, OPTIONAL),
-    "PATCH /video/{videoId}": (200, REQUIRED),
-    "DELETE /video/{videoId}": (204, REQUIRED),
-    "POST /video/{videoId}/view": (200, OPTIONAL),
-    "POST /video/webhook": (200, SIGNED),
-    "GET /video/{videoId}/recommended": (200, OPTIONAL),
-    "POST /video/{videoId}/thumbnail": (201, REQUIRED),
-    "PUT /video/{videoId}/thumbnail": (200, REQUIRED),
-    "DELETE /video/{videoId}/thumbnail": (200, REQUIRED),
-    "POST /video/{videoId}/retry": (200, REQUIRED),
-    "PUT /video/{videoId}/pin": (200, REQUIRED),
-    "DELETE /video/{videoId}/pin": (200, REQUIRED),
-    "POST /video/{videoId}/upload/multipart": (201, REQUIRED),
-    "GET /video/{videoId}/upload/multipart": (200, REQUIRED),
-    "DELETE /video/{videoId}/upload/multipart": (204, REQUIRED),
-    "POST /video/{videoId}/upload/multipart/part-urls": (200, REQUIRED),
-    "POST /video/{videoId}/upload/multipart/complete": (200, REQUIRED),
-    "PUT /like/{videoId}": (200, REQUIRED),
-    "GET /like/{videoId}": (200, OPTIONAL),
-    "GET /like/me": (200, REQUIRED),
-    "POST /comment/{id}": (201, REQUIRED),
-    "GET /comment/{id}": (200, OPTIONAL),
-    "PATCH /comment/{id}": (200, REQUIRED),
-    "DELETE /comment/{id}": (204, REQUIRED),
+OPERATIONS: dict[str, tuple[int, str, type[BaseModel] | None]] = {
+    "POST /auth/register": (201, NONE, bodies.UserResponse),
+    "POST /auth/login": (200, NONE, bodies.SessionResponse),
+    "POST /auth/refresh": (200, NONE, bodies.SessionResponse),
+    "POST /auth/logout": (204, REQUIRED, None),
+    "GET /auth/me": (200, REQUIRED, bodies.UserResponse),
+    "PATCH /auth/me": (200, REQUIRED, bodies.UserResponse),
+    "POST /auth/populate": (200, NONE, bodies.PopulateResponse),
+    "POST /video": (201, REQUIRED, bodies.CreateVideoResponse),
+    "GET /video": (200, OPTIONAL, bodies.VideoPage),
+    "GET /video/search": (200, OPTIONAL, bodies.VideoPage),
+    "GET /video/quota": (200, REQUIRED, bodies.QuotaResponse),
+    "GET /video/user/{userId}": (200, OPTIONAL, bodies.VideoPage),
+    "GET /video/{videoId}": (200, OPTIONAL, bodies.VideoResponse),
+    "PATCH /video/{videoId}": (200, REQUIRED, bodies.VideoResponse),
+    "DELETE /video/{videoId}": (204, REQUIRED, None),
+    "POST /video/{videoId}/view": (200, OPTIONAL, bodies.ViewResponse),
+    "POST /video/webhook": (200, SIGNED, bodies.WebhookResponse),
+    "GET /video/{videoId}/recommended": (200, OPTIONAL, bodies.RecommendationsResponse),
+    "POST /video/{videoId}/thumbnail": (201, REQUIRED, bodies.ThumbnailUploadResponse),
+    "PUT /video/{videoId}/thumbnail": (200, REQUIRED, bodies.VideoResponse),
+    "DELETE /video/{videoId}/thumbnail": (200, REQUIRED, bodies.VideoResponse),
+    "POST /video/{videoId}/retry": (200, REQUIRED, bodies.VideoResponse),
+    "PUT /video/{videoId}/pin": (200, REQUIRED, bodies.VideoResponse),
+    "DELETE /video/{videoId}/pin": (200, REQUIRED, bodies.VideoResponse),
+    "POST /video/{videoId}/upload/multipart": (201, REQUIRED, bodies.MultipartResponse),
+    "GET /video/{videoId}/upload/multipart": (200, REQUIRED, bodies.MultipartStatusResponse),
+    "DELETE /video/{videoId}/upload/multipart": (204, REQUIRED, None),
+    "POST /video/{videoId}/upload/multipart/part-urls": (200, REQUIRED,
+                                                          bodies.PartUrlsResponse),
+    "POST /video/{videoId}/upload/multipart/complete": (200, REQUIRED, bodies.VideoResponse),
+    "PUT /like/{videoId}": (200, REQUIRED, bodies.RatingSummary),
+    "GET /like/{videoId}": (200, OPTIONAL, bodies.RatingSummary),
+    "GET /like/me": (200, REQUIRED, bodies.VideoPage),
+    "POST /comment/{id}": (201, REQUIRED, bodies.CommentResponse),
+    "GET /comment/{id}": (200, OPTIONAL, bodies.CommentPage),
+    "PATCH /comment/{id}": (200, REQUIRED, bodies.CommentResponse),
+    "DELETE /comment/{id}": (204, REQUIRED, None),
 }
 
 # The one error shape (tuber_common.http.error_response, and the gateway's own errors) and
@@ -117,6 +123,7 @@ SECURITY_SCHEMES = {
     "webhookSignature": {"type": "apiKey", "in": "header", "name": "X-Tuber-Signature",
                          "description": "sha256=<hex HMAC of '<X-Tuber-Timestamp>.<body>'>"},
 }
+_SCHEMA_REF = "#/components/schemas/{model}"
 _SECURITY = {REQUIRED: [{"bearerAuth": []}], OPTIONAL: [{}, {"bearerAuth": []}], NONE: [],
              SIGNED: [{"webhookSignature": []}]}
 
@@ -141,6 +148,7 @@ def as_served(document: dict, routes: list[HttpRoute]) -> dict:
     no template route is left out: behind API Gateway it does not exist (404)."""
     served = {(route.method.lower(), _shape(route.path)): route for route in routes}
     paths: dict[str, dict] = {}
+    answers: set[type[BaseModel]] = set()  # the success bodies' models
     for path, operations in document["paths"].items():
         for method, operation in operations.items():
             route = served.get((method, _shape(path)))
@@ -148,13 +156,18 @@ def as_served(document: dict, routes: list[HttpRoute]) -> dict:
                 log.debug("not in the template, left out of the docs: %s %s", method, path)
                 continue
             _rename_path_parameters(operation, _variables(path), _variables(route.path))
-            _describe(operation, route.route_key)
+            answer = _describe(operation, route.route_key)
+            if answer is not None:
+                answers.add(answer)
             paths.setdefault(route.path, {})[method] = operation
     document["paths"] = paths
     schemas = document.setdefault("components", {}).setdefault("schemas", {})
-    for unused in ("HTTPValidationError", "ValidationError"):
+    # Powertools' own validation answers: ours are ErrorResponse (tuber_common.http).
+    for unused in ("HTTPValidationError", "ValidationError", "ResponseValidationError"):
         schemas.pop(unused, None)
     schemas["ErrorResponse"] = ERROR_SCHEMA
+    for model in sorted(answers, key=lambda model: model.__name__):
+        _add_schema(schemas, model)
     document["components"]["securitySchemes"] = SECURITY_SCHEMES
     return document
 
@@ -168,19 +181,36 @@ def _rename_path_parameters(operation: dict, names: list[str], served: list[str]
                 parameter.setdefault("description", f"the {old.replace('_', ' ')}")
 
 
-def _describe(operation: dict, route_key: str) -> None:
-    status, auth = OPERATIONS.get(route_key, (200, OPTIONAL))
+def _describe(operation: dict, route_key: str) -> type[BaseModel] | None:
+    """Set the operation's success status, body, error answers and auth; returns the success
+    body's model (for components/schemas)."""
+    status, auth, answer = OPERATIONS.get(route_key, (200, OPTIONAL, None))
     responses = operation.setdefault("responses", {})
     success = responses.pop("200", None) or {"description": "Successful Response"}
     if status == 204:
         success = {"description": "No Content"}
     elif status != 200:
         success = {**success, "description": "Created" if status == 201 else "OK"}
+    if answer is not None:
+        success["content"] = {"application/json": {"schema": {
+            "$ref": _SCHEMA_REF.format(model=answer.__name__)}}}
     responses[str(status)] = success
     for code, description in ERROR_STATUSES.items():
         responses[code] = {"description": description, "content": {"application/json": {
             "schema": {"$ref": "#/components/schemas/ErrorResponse"}}}}
     operation["security"] = _SECURITY[auth]
+    return answer
+
+
+def _add_schema(schemas: dict, model: type[BaseModel]) -> None:
+    """`model`'s JSON schema, and those of the models it uses, into components/schemas."""
+    schema = model.model_json_schema(ref_template=_SCHEMA_REF)
+    for name, item in {**schema.pop("$defs", {}), model.__name__: schema}.items():
+        # Answers share models (Video in pages and in {video}): the same schema each time.
+        # A different one under the same name (e.g. a function's request body) would make
+        # one of them document the other: refuse.
+        if schemas.setdefault(name, item) != item:
+            raise ValueError(f"two different schemas named {name!r} in the API document")
 
 
 def swagger_page(assets_url: str | None) -> str:

@@ -1,10 +1,14 @@
 """The API document the local stack serves at /openapi.json: every route of template.yaml,
-under the template's own path templates, with the error shape and auth the API really has."""
+under the template's own path templates, with the error shape, auth and success bodies the
+API really has."""
 from __future__ import annotations
 
+import dataclasses
+import json
 import re
 
 import pytest
+from jsonschema import Draft202012Validator
 
 from local.docs import ERROR_STATUSES, OPERATIONS, merged_openapi
 from local.functions import FunctionRegistry
@@ -76,3 +80,170 @@ def test_success_status_and_auth_are_the_real_ones(template, document):
     assert (scheme["type"], scheme["scheme"]) == ("http", "bearer")
     # Every served route says its success status and auth (else it would default to 200).
     assert [r.route_key for r in template.routes if r.route_key not in OPERATIONS] == []
+
+
+# --- success bodies ------------------------------------------------------------------------
+
+def _refs(node):
+    if isinstance(node, dict):
+        if isinstance(node.get("$ref"), str):
+            yield node["$ref"]
+        for value in node.values():
+            yield from _refs(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _refs(value)
+
+
+def schema_errors(document, route_key: str, answer) -> list[str]:
+    """Why `answer` is not what the document says `route_key` answers ([] when it is)."""
+    documented = _operations(document)[route_key]["responses"][str(answer.status)]
+    schema = documented["content"]["application/json"]["schema"]
+    # The document's own references (#/components/...) resolve against it as the root.
+    validator = Draft202012Validator({**schema, "components": document["components"]},
+                                     format_checker=Draft202012Validator.FORMAT_CHECKER)
+    return [f"{'/'.join(map(str, error.absolute_path))}: {error.message}"
+            for error in validator.iter_errors(answer.json)]
+
+
+def assert_documented(document, answers: dict) -> None:
+    """Each answer (route key -> Answer) is a success and its body matches the document."""
+    for key, answer in answers.items():
+        assert 200 <= answer.status < 300, (key, answer.status, answer.body)
+        assert schema_errors(document, key, answer) == [], (key, answer.body)
+
+
+def test_every_route_names_its_success_body_and_only_204_has_none():
+    assert [key for key, (status, _auth, body) in OPERATIONS.items()
+            if (body is None) != (status == 204)] == []
+
+
+def test_every_success_with_a_body_documents_its_schema(document):
+    schemas = document["components"]["schemas"]
+    for key, operation in _operations(document).items():
+        [(status, success)] = [(code, answer) for code, answer in operation["responses"].items()
+                               if code.startswith("2")]
+        if status == "204":
+            assert "content" not in success, key
+            continue
+        schema = success["content"]["application/json"]["schema"]
+        name = schema["$ref"].removeprefix("#/components/schemas/")
+        assert schemas[name]["type"] == "object", key
+        assert schemas[name]["additionalProperties"] is False, key  # undocumented fields fail
+    # Every reference in the document leads somewhere (pages and answers share Video, ...).
+    missing = {ref for ref in _refs(document)
+               if ref.removeprefix("#/components/schemas/") not in schemas}
+    assert missing == set()
+
+
+def test_shapes_fixed_by_the_contract_are_in_the_document(document):
+    schemas = document["components"]["schemas"]
+    video = schemas["Video"]["properties"]
+    assert video["status"]["enum"] == ["UPLOADING", "PROCESSING", "PUBLIC", "FAILED"]
+    assert video["visibility"]["enum"] == ["public", "unlisted", "private"]
+    assert video["myRating"]["enum"] == ["like", "dislike", "none"]
+    # Only for an authenticated caller: may be left out, never null.
+    assert "myRating" not in schemas["Video"]["required"]
+    # A field that is always there but may be null.
+    assert {"type": "null"} in video["failureReason"]["anyOf"]
+    assert "failureReason" in schemas["Video"]["required"]
+    for page in ("VideoPage", "CommentPage"):
+        assert set(schemas[page]["required"]) == {"items", "nextCursor"}
+    assert "nextCursor" not in schemas["RecommendationsResponse"]["properties"]
+    # Email only for the user themself.
+    assert "email" in schemas["Me"]["required"]
+    assert "email" not in schemas["User"]["properties"]
+
+
+def test_a_body_that_drifts_from_the_contract_fails_the_check(document, video_api, member,
+                                                              new_video):
+    alice = member("alice")
+    video_id = new_video(alice)["video"]["id"]
+    answer = video_api.get(f"/video/{video_id}", token=alice.token)
+    assert schema_errors(document, "GET /video/{videoId}", answer) == []
+    video = answer.json["video"]
+    drifted = {
+        "an undocumented field": {**video, "rawKey": f"raw/{video_id}/source"},
+        "a missing field": {k: v for k, v in video.items() if k != "owner"},
+        "a status API.md does not list": {**video, "status": "DONE"},
+        "a count of the wrong type": {**video, "viewCount": "0"},
+        "null where API.md promises a value": {**video, "commentsEnabled": None},
+        "an id that is no ObjectId": {**video, "id": "42"},
+        "a time that is not ISO 8601": {**video, "createdAt": "yesterday"},
+    }
+    for drift, body in drifted.items():
+        changed = dataclasses.replace(answer, body=json.dumps({"video": body}))
+        assert schema_errors(document, "GET /video/{videoId}", changed) != [], drift
+
+
+def test_auth_answers_match_the_document(document, auth_api):
+    registered = auth_api.post("/auth/register", {"username": "docs_alice", "password":
+                                                  "correct horse battery",
+                                                  "email": "docs_alice@example.com"})
+    signed_in = auth_api.post("/auth/login", {"username": "docs_alice",
+                                              "password": "correct horse battery"})
+    token, user_id = signed_in.json["accessToken"], signed_in.json["user"]["id"]
+    assert_documented(document, {
+        "POST /auth/register": registered,
+        "POST /auth/login": signed_in,
+        "GET /auth/me": auth_api.get("/auth/me", token=token),
+        "PATCH /auth/me": auth_api.patch("/auth/me", {"displayName": "Alice"}, token=token),
+        "POST /auth/populate": auth_api.post("/auth/populate", {"ids": [user_id]}),
+        "POST /auth/refresh": auth_api.post("/auth/refresh", {
+            "refreshToken": signed_in.json["refreshToken"]}),
+    })
+
+
+def test_video_answers_match_the_document(document, video_api, member, new_video,
+                                          published_video):
+    alice = member("alice")
+    created = video_api.post("/video", {"title": "Waiting", "contentType": "video/mp4",
+                                        "sizeBytes": 1000}, token=alice.token)
+    waiting = created.json["video"]["id"]  # UPLOADING: most fields still null
+    public = published_video(alice, "Clip one")
+    published_video(alice, "Clip two")
+    assert_documented(document, {
+        "POST /video": created,
+        "GET /video": video_api.get("/video"),
+        "GET /video/search": video_api.get("/video/search", query={"q": "clip"}),
+        "GET /video/user/{userId}": video_api.get(f"/video/user/{alice.id}",
+                                                  token=alice.token),
+        "GET /video/{videoId}": video_api.get(f"/video/{public}", token=alice.token),
+        "PATCH /video/{videoId}": video_api.patch(f"/video/{waiting}", {"title": "Renamed"},
+                                                  token=alice.token),
+        "GET /video/{videoId}/recommended": video_api.get(f"/video/{public}/recommended"),
+        "POST /video/{videoId}/view": video_api.post(f"/video/{public}/view",
+                                                     {"watchedSeconds": 60}),
+        "GET /video/quota": video_api.get("/video/quota", token=alice.token),
+        "POST /video/{videoId}/thumbnail": video_api.post(
+            f"/video/{public}/thumbnail", {"contentType": "image/png", "sizeBytes": 100},
+            token=alice.token),
+        "POST /video/{videoId}/upload/multipart": video_api.post(
+            f"/video/{waiting}/upload/multipart", token=alice.token),
+        "GET /video/{videoId}/upload/multipart": video_api.get(
+            f"/video/{waiting}/upload/multipart", token=alice.token),
+    })
+
+
+def test_like_and_comment_answers_match_the_document(document, like_api, comment_api,
+                                                     member, make_video):
+    alice, bob = member("alice"), member("bob")
+    video = make_video(alice)
+    top = comment_api.post(f"/comment/{video}", {"text": "first"}, token=bob.token)
+    top_id = top.json["comment"]["id"]
+    reply = comment_api.post(f"/comment/{video}", {"text": "re", "parentId": top_id},
+                             token=alice.token)
+    # With a live reply, the deleted comment stays as a placeholder: no text, no author.
+    assert comment_api.delete(f"/comment/{top_id}", token=bob.token).status == 204
+    listed = comment_api.get(f"/comment/{video}")
+    assert listed.json["items"][0]["author"] is None
+    assert_documented(document, {
+        "PUT /like/{videoId}": like_api.put(f"/like/{video}", {"rating": "like"},
+                                            token=bob.token),
+        "GET /like/{videoId}": like_api.get(f"/like/{video}"),
+        "GET /like/me": like_api.get("/like/me", token=bob.token),
+        "POST /comment/{id}": reply,
+        "PATCH /comment/{id}": comment_api.patch(f"/comment/{reply.json['comment']['id']}",
+                                                 {"text": "edited"}, token=alice.token),
+        "GET /comment/{id}": listed,
+    })

@@ -7,6 +7,7 @@ from typing import Any
 from aws_lambda_powertools import Logger
 
 from tuber_common.db import get_db
+from tuber_common.observability import metrics
 from tuber_common.publishing import MEDIACONVERT_DETAIL_TYPE
 
 from . import completion
@@ -15,6 +16,7 @@ logger = Logger(service="on_transcoded")
 
 
 @logger.inject_lambda_context(clear_state=True)
+@metrics.log_metrics(capture_cold_start_metric=True)
 def lambda_handler(event: dict, context: Any) -> dict:
     db = get_db()
     if "Records" in event:

@@ -6,6 +6,7 @@ from typing import Any
 from aws_lambda_powertools import Logger
 
 from tuber_common.db import get_db
+from tuber_common.observability import metrics
 
 from . import pipeline
 
@@ -13,6 +14,7 @@ logger = Logger(service="transcode")
 
 
 @logger.inject_lambda_context(clear_state=True)
+@metrics.log_metrics(capture_cold_start_metric=True)
 def lambda_handler(event: dict, context: Any) -> dict:
     results = []
     for record in event.get("Records") or []:

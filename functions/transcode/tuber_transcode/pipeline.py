@@ -17,6 +17,7 @@ from pymongo.database import Database
 
 from tuber_common import publishing, storage
 from tuber_common.ids import try_parse_id
+from tuber_common.observability import seconds
 from tuber_common.settings import get_settings
 
 from . import ffmpeg_backend, mediaconvert_backend, progress, tools
@@ -132,6 +133,9 @@ def _process(db: Database, doc: dict, bucket: str, key: str, remaining: float) -
                                        source.duration_seconds,
                                        settings.progress_interval_seconds))
         encoded = time.monotonic()
+        # Their ratio is the realtime factor, the figure that sizes the transcode function.
+        seconds("TranscodeSeconds", encoded - started)
+        seconds("TranscodedMediaSeconds", source.duration_seconds or 0)
         os.remove(source_path)
         _upload(bucket, video_id, Path(out_dir), output, source)
         # What the transcode cost, for operators (and the pipeline-overhead benchmark).

@@ -7,6 +7,7 @@ from pymongo.database import Database
 from tuber_common import storage
 from tuber_common.clock import utcnow
 from tuber_common.errors import PayloadTooLarge
+from tuber_common.observability import count
 from tuber_common.settings import get_settings
 from tuber_common.videos import COUNTERS, UPLOADING, words
 
@@ -66,5 +67,6 @@ def create_video(db: Database, owner_id: str, *, title: str, description: str,
         db.videos.delete_one({"_id": video_id})
         quotas.give_back_daily_slot(db, slot)
         raise
+    count("VideosCreated")
     return {"video": shape(db, doc, owner_id), "upload": upload,
             "quota": quotas.summary(db, owner_id)}

@@ -15,6 +15,7 @@ from pymongo.database import Database
 from pymongo.errors import DuplicateKeyError
 
 from tuber_common.clock import utcnow
+from tuber_common.observability import count
 from tuber_common.settings import get_settings
 from tuber_common.videos import PUBLIC
 
@@ -83,4 +84,5 @@ def record_view(db: Database, video_id: str, user_id: str | None, client_ip: str
     # Deleted in the meantime: nothing left to count.
     if counted is None:
         return unchanged
+    count("ViewsCounted")
     return {"viewCount": int(counted["viewCount"]), "counted": True}

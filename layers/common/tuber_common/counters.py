@@ -21,7 +21,7 @@ from bson import ObjectId
 from pymongo.database import Database
 
 from .clock import utcnow
-from .observability import logger
+from .observability import count, logger
 from .videos import COUNTERS
 
 GRACE = timedelta(seconds=60)
@@ -58,4 +58,6 @@ def reconcile(db: Database, stamp: str, recount: Recount,
             logger.warning("counter repaired", extra={
                 "videoId": str(video["_id"]), "was": wrong,
                 "now": {field: counts[field] for field in wrong}})
+    if corrected:
+        count("CountersRepaired", corrected)
     return {"checked": checked, "corrected": corrected}

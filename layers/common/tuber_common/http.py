@@ -14,7 +14,7 @@ from aws_lambda_powertools.logging import correlation_paths
 from pymongo.errors import ConnectionFailure, ServerSelectionTimeoutError
 
 from .errors import ApiError, Unauthorized
-from .observability import logger
+from .observability import logger, metrics
 from .tokens import verify_access_token
 
 
@@ -99,6 +99,7 @@ def make_handler(app: APIGatewayHttpResolver,
     Event" (the template's Schedule events) to `on_schedule`, the function's periodic job."""
     @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP,
                                   clear_state=True)
+    @metrics.log_metrics(capture_cold_start_metric=True)
     def lambda_handler(event: dict, context: Any) -> dict:
         if on_schedule is not None and event.get("detail-type") == "Scheduled Event":
             done = on_schedule()

@@ -16,6 +16,7 @@ from pymongo.database import Database
 
 from .clock import utcnow
 from .ids import try_parse_id
+from .observability import count
 from .settings import get_settings
 from .videos import FAILED, PROCESSING, PUBLIC, UPLOADING
 
@@ -58,6 +59,8 @@ def publish(db: Database, video_id: ObjectId, *, hls_key: str, renditions: list[
                   "thumbnailKey": thumbnail_key, "durationSeconds": duration_seconds,
                   "failureReason": None, "publishedAt": now, "updatedAt": now}},
     )
+    if result.modified_count:
+        count("VideosPublished")
     return result.modified_count == 1
 
 
@@ -69,6 +72,8 @@ def fail(db: Database, video_id: ObjectId, reason: str) -> bool:
         {"$set": {"status": FAILED, "failureReason": reason[:MAX_REASON_CHARS],
                   "updatedAt": now}},
     )
+    if result.modified_count:
+        count("VideosFailed")
     return result.modified_count == 1
 
 
@@ -90,6 +95,8 @@ def sweep_stuck(db: Database) -> int:
         {"$set": {"status": FAILED, "failureReason": "the upload never arrived",
                   "updatedAt": now}},
     ).modified_count
+    if swept:
+        count("VideosFailed", swept)
     return swept
 
 

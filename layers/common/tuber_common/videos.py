@@ -21,6 +21,7 @@ from .clock import iso
 from .errors import NotFound
 from .ids import try_parse_id
 from .settings import get_settings
+from .users import deleted_user
 
 UPLOADING, PROCESSING, PUBLIC, FAILED = "UPLOADING", "PROCESSING", "PUBLIC", "FAILED"
 STATUSES = (UPLOADING, PROCESSING, PUBLIC, FAILED)
@@ -78,7 +79,7 @@ def video_out(doc: dict, owner: dict | None, my_rating: str | None = None,
         "visibility": doc["visibility"],
         "status": doc["status"],
         "failureReason": doc.get("failureReason"),
-        "owner": owner or {"id": str(doc["ownerId"]), "username": "[deleted]"},
+        "owner": owner or deleted_user(str(doc["ownerId"])),
         **{name: int(doc.get(name, 0)) for name in COUNTERS},
         "durationSeconds": doc.get("durationSeconds"),
         # The owner's own thumbnail wins over the one the transcoder generated.

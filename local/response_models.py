@@ -1,0 +1,274 @@
+"""The bodies of the API's success answers, as docs/API.md describes them: documentation
+only. local/docs.py puts their JSON schemas into /openapi.json, where schemathesis
+(tests/e2e/test_api_fuzz.py) checks every real answer against them.
+
+The Lambda functions never import this module (cold start): they build plain dicts
+(tuber_common.videos.video_out, tuber_comment.comments.comment_out, ...). Every model forbids
+undocumented fields, so a field an answer gains or loses without API.md saying so fails the
+fuzz run. `X | None` is a field that is always there and may be null; `X | Absent` is one
+that may be left out (e.g. the caller's own rating), never null when present.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Generic, Literal, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field
+from pydantic.json_schema import SkipJsonSchema
+
+# May be left out of the answer; the None default never reaches the schema.
+Absent = SkipJsonSchema[None]
+
+Id = Annotated[str, Field(pattern=r"^[0-9a-f]{24}$", description="a Mongo ObjectId in hex")]
+Count = Annotated[int, Field(ge=0)]
+Percent = Annotated[int, Field(ge=0, le=100)]
+PartNumber = Annotated[int, Field(ge=1, le=10_000)]
+Status = Literal["UPLOADING", "PROCESSING", "PUBLIC", "FAILED"]
+Visibility = Literal["public", "unlisted", "private"]
+Rating = Literal["like", "dislike", "none"]
+
+
+def _no_defaults(schema: dict) -> None:
+    # An answer has no defaults: a property is either always there or may be left out.
+    for prop in schema.get("properties", {}).values():
+        prop.pop("default", None)
+
+
+class _Answer(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra=_no_defaults)
+
+
+# --- users ---------------------------------------------------------------------------------
+
+class Author(_Answer):
+    """Who wrote a comment."""
+    id: Id
+    username: str = Field(description="the channel name: unique whatever the case, never "
+                                      "changes")
+    displayName: str
+
+
+class User(Author):
+    """A user's public fields."""
+    createdAt: datetime | None = Field(description="null for an account that no longer "
+                                                   "exists (the owner of an orphaned video)")
+
+
+class Me(User):
+    """The user as they see themself: their public fields and their email."""
+    email: str
+    createdAt: datetime
+
+
+class UserResponse(_Answer):
+    user: Me
+
+
+class SessionResponse(_Answer):
+    """A token pair (sign-in, refresh) and the signed-in user."""
+    accessToken: str
+    refreshToken: str = Field(description="single use: refreshing spends it")
+    tokenType: Literal["Bearer"]
+    expiresIn: int = Field(ge=1, description="seconds the access token is valid")
+    user: Me
+
+
+class PopulateResponse(_Answer):
+    users: list[User] = Field(description="the users that exist among the ids, in the order "
+                                          "asked")
+
+
+# --- videos --------------------------------------------------------------------------------
+
+class Rendition(_Answer):
+    """One rung of the HLS ladder (what the transcoder reports)."""
+    name: str = Field(examples=["720p"])
+    width: int
+    height: int
+    bandwidth: int | Absent = Field(default=None, description="peak bits per second")
+    averageBandwidth: int | Absent = None
+    codecs: str | Absent = None
+
+
+class Video(_Answer):
+    id: Id
+    title: str
+    description: str
+    visibility: Visibility
+    status: Status
+    failureReason: str | None = Field(description="why it FAILED; null otherwise")
+    owner: User
+    viewCount: Count
+    likeCount: Count
+    dislikeCount: Count
+    commentCount: Count
+    durationSeconds: float | None
+    thumbnailUrl: str | None = Field(description="the custom thumbnail if any, else the "
+                                                 "generated one, else null")
+    customThumbnail: bool
+    hlsUrl: str | None = Field(description="the master playlist, once PUBLIC")
+    renditions: list[Rendition]
+    createdAt: datetime
+    publishedAt: datetime | None
+    myRating: Rating | Absent = Field(default=None, description="the caller's rating, when "
+                                                                "authenticated")
+    progressPercent: Percent | None = Field(description="transcode progress: 0-100 while "
+                                                        "PROCESSING, 100 once PUBLIC, null "
+                                                        "before processing starts")
+    commentsEnabled: bool
+    ratingsEnabled: bool
+    pinnedCommentId: Id | None
+
+
+class VideoResponse(_Answer):
+    video: Video
+
+
+Item = TypeVar("Item")
+
+
+class _Page(_Answer, Generic[Item]):
+    items: list[Item]
+    nextCursor: str | None = Field(description="opaque; null on the last page")
+
+
+class VideoPage(_Page[Video]):
+    """A page of videos."""
+
+
+class RecommendationsResponse(_Answer):
+    """What to watch next: one list, no cursor."""
+    items: list[Video]
+
+
+class PresignedUpload(_Answer):
+    """Where and how to send a file straight to S3."""
+    url: str
+    method: str
+    fields: dict[str, str] | Absent = Field(default=None, description="form fields of a "
+                                                                      "multipart POST")
+    headers: dict[str, str] | Absent = Field(default=None, description="headers to send")
+    expiresIn: int = Field(ge=1, description="seconds")
+
+
+class PresignedPost(PresignedUpload):
+    """A presigned multipart/form-data POST: `fields` first, then the file, named `file`."""
+    method: Literal["POST"]
+    fields: dict[str, str]
+
+
+class StorageQuota(_Answer):
+    limitBytes: Count | None = Field(description="null: unlimited")
+    usedBytes: Count
+    remainingBytes: Count | None = Field(description="null: unlimited")
+
+
+class DailyQuota(_Answer):
+    limit: Count | None = Field(description="null: unlimited")
+    used: Count
+    remaining: Count | None = Field(description="null: unlimited")
+    resetsAt: datetime
+
+
+class Quota(_Answer):
+    storage: StorageQuota
+    videosPerDay: DailyQuota
+
+
+class QuotaResponse(_Answer):
+    quota: Quota
+
+
+class CreateVideoResponse(_Answer):
+    """The new video (UPLOADING), its presigned upload and the quota after it."""
+    video: Video
+    upload: PresignedUpload
+    quota: Quota
+
+
+class ViewResponse(_Answer):
+    viewCount: Count
+    counted: bool
+
+
+class WebhookResponse(_Answer):
+    result: Literal["published", "failed", "unchanged", "unknown"]
+
+
+class ThumbnailUploadResponse(_Answer):
+    upload: PresignedPost
+    thumbnailKey: str = Field(
+        pattern=r"^incoming/thumbs/[0-9a-f]{24}/custom-[0-9a-f]{16}\.(png|jpg|webp)$",
+        description="a private staging key; confirm it with PUT .../thumbnail")
+
+
+class MultipartUpload(_Answer):
+    """A resumable upload in progress."""
+    uploadId: str
+    partSize: int = Field(ge=1)
+    partCount: PartNumber
+    sizeBytes: int = Field(ge=1)
+    createdAt: datetime
+    expiresAt: datetime
+
+
+class MultipartResponse(_Answer):
+    multipart: MultipartUpload
+
+
+class StoredPart(_Answer):
+    """A part S3 already holds."""
+    partNumber: PartNumber
+    sizeBytes: Count
+    etag: str
+
+
+class MultipartStatusResponse(_Answer):
+    multipart: MultipartUpload
+    parts: list[StoredPart]
+    uploadedBytes: Count
+
+
+class PartUrl(_Answer):
+    partNumber: PartNumber
+    url: str
+    method: Literal["PUT"]
+    sizeBytes: int = Field(ge=1, description="the URL is signed for exactly this length")
+
+
+class PartUrlsResponse(_Answer):
+    uploadId: str
+    expiresIn: int = Field(ge=1, description="seconds")
+    parts: list[PartUrl]
+
+
+# --- likes ---------------------------------------------------------------------------------
+
+class RatingSummary(_Answer):
+    likeCount: Count
+    dislikeCount: Count
+    myRating: Rating = Field(description="none when anonymous")
+
+
+# --- comments ------------------------------------------------------------------------------
+
+class Comment(_Answer):
+    id: Id
+    videoId: Id
+    parentId: Id | None = Field(description="the top-level comment a reply belongs to")
+    text: str = Field(description="empty once deleted")
+    author: Author | None = Field(description="null once deleted")
+    replyCount: Count
+    edited: bool
+    editedAt: datetime | None
+    deleted: bool = Field(description="a placeholder kept for its replies")
+    pinned: bool
+    createdAt: datetime
+
+
+class CommentResponse(_Answer):
+    comment: Comment
+
+
+class CommentPage(_Page[Comment]):
+    """A page of comments (the pinned one first on the first page)."""
