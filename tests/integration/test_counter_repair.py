@@ -115,6 +115,40 @@ def test_a_comment_removed_mid_request_is_uncounted_by_the_scheduled_recount(
     assert len(listed) == 4  # top-level: the thread, "another" and the two new ones
 
 
+def test_a_reply_reserved_by_a_dying_request_no_longer_keeps_its_thread(
+        db, member, make_video, monkeypatch):
+    owner = member()
+    vid = make_video(owner)
+    top = comments.create(db, owner.id, vid, "a thread")
+    # The request dies after reserving the reply's slot on the thread, before inserting it.
+    monkeypatch.setattr(comments, "utcnow", die)
+    with pytest.raises(Died):
+        comments.create(db, member().id, vid, "never written", str(top["_id"]))
+    monkeypatch.undo()
+    # So deleting the thread leaves a placeholder for a reply that does not exist.
+    comments.delete(db, owner.id, str(top["_id"]))
+    listed, _ = comments.list_comments(db, None, vid, 20, None)
+    assert [(c["deleted"], c["replyCount"]) for c in listed] == [(True, 1)]
+
+    age_stamp(db, vid, comments.STAMP)
+    scheduled("comment")
+    assert comments.list_comments(db, None, vid, 20, None)[0] == []
+    assert db.comments.count_documents({"videoId": ObjectId(vid)}) == 0
+    assert video(db, vid)["commentCount"] == 0
+
+
+def test_threads_are_left_alone_when_a_request_starts_during_the_recount(db, member,
+                                                                         make_video):
+    owner = member()
+    vid = make_video(owner)
+    top = comments.create(db, owner.id, vid, "a thread")
+    db.comments.update_one({"_id": top["_id"]}, {"$set": {"replyCount": 3}})  # off
+    comments.recount(db, ObjectId(vid), at_rest=lambda: False)
+    assert db.comments.find_one({"_id": top["_id"]})["replyCount"] == 3
+    comments.recount(db, ObjectId(vid), at_rest=lambda: True)
+    assert db.comments.find_one({"_id": top["_id"]})["replyCount"] == 0
+
+
 def test_a_write_that_starts_during_the_recount_is_not_overwritten(db, member, make_video):
     vid = make_video(member())
     fan, late = member(), member()
@@ -122,8 +156,8 @@ def test_a_write_that_starts_during_the_recount_is_not_overwritten(db, member, m
     db.videos.update_one({"_id": ObjectId(vid)}, {"$set": {"likeCount": 5}})  # off, to repair
     age_stamp(db, vid, ratings.STAMP)
 
-    def recount_while_someone_rates(db_, video_id):
-        counts = ratings.recount(db_, video_id)  # the documents as they were
+    def recount_while_someone_rates(db_, video_id, at_rest):
+        counts = ratings.recount(db_, video_id, at_rest)  # the documents as they were
         ratings.rate(db_, late.id, vid, "like")  # a request that starts right now
         return counts
 

@@ -201,10 +201,25 @@ def _drop_empty_placeholder(db: Database, comment_id: ObjectId) -> None:
     db.comments.delete_one({"_id": comment_id, "deleted": True, "replyCount": {"$lte": 0}})
 
 
-def recount(db: Database, video_id: ObjectId) -> dict[str, int]:
-    """`commentCount` as the comments say: live ones, replies included."""
-    return {"commentCount": db.comments.count_documents({"videoId": video_id,
-                                                         "deleted": False})}
+def recount(db: Database, video_id: ObjectId, at_rest) -> dict[str, int]:
+    """`commentCount` as the comments say (live ones, replies included). On the way, each
+    thread's `replyCount` is set to its live replies (a reply reserved by a request that
+    died before inserting it left one too many), and a placeholder left with none goes."""
+    threads = list(db.comments.find({"videoId": video_id, "parentId": None},
+                                    {"replyCount": 1, "deleted": 1}))
+    replies = {row["_id"]: row["n"] for row in db.comments.aggregate([
+        {"$match": {"videoId": video_id, "parentId": {"$ne": None}, "deleted": False}},
+        {"$group": {"_id": "$parentId", "n": {"$sum": 1}}}])}
+    live = db.comments.count_documents({"videoId": video_id, "deleted": False})
+    if at_rest():  # else a request has started: the next run repairs (tuber_common.counters)
+        for thread in threads:
+            stored, actual = thread.get("replyCount", 0), replies.get(thread["_id"], 0)
+            if stored != actual:
+                db.comments.update_one({"_id": thread["_id"], "replyCount": stored},
+                                       {"$set": {"replyCount": actual}})
+            if thread["deleted"] and actual == 0:
+                _drop_empty_placeholder(db, thread["_id"])
+    return {"commentCount": live}
 
 
 def reconcile_counts(db: Database) -> dict:

@@ -123,7 +123,8 @@ def rate(db: Database, user_id: str, video_id: str, rating: str) -> dict:
     return summary(counts or video, after)
 
 
-def recount(db: Database, video_id: ObjectId) -> dict[str, int]:
+def recount(db: Database, video_id: ObjectId, _at_rest=None) -> dict[str, int]:
+    # Only the video's own counters follow the ratings: nothing else to repair (no at_rest).
     """The counters as the ratings say, whatever the $inc path did."""
     return {field: db.ratings.count_documents({"videoId": video_id, "rating": rating})
             for rating, field in COUNTER.items()}

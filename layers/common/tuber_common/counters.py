@@ -9,6 +9,9 @@ request that stamped them can still be running (API functions time out after 10 
 documents are at rest and their count is the truth. The counters are set together with
 clearing the stamp, in one update that applies only if the stamp is still the one read: a
 request that started meanwhile has restamped the video, and the next run recounts it.
+A recount that repairs other documents too (a comment thread's `replyCount`) calls
+`at_rest()` between its reads and its writes: a request that stamps after that check
+changes nothing before it, so the reads still hold.
 
 A video that never rests for GRACE is recounted once it does.
 """
@@ -28,7 +31,8 @@ GRACE = timedelta(seconds=60)
 # Videos recounted per run at most; the rest wait for the next run (oldest stamps first).
 BATCH = 500
 
-Recount = Callable[[Database, ObjectId], dict]
+# (db, video id, at_rest) -> the video's counters as the documents say.
+Recount = Callable[[Database, ObjectId, Callable[[], bool]], dict]
 
 
 def stamp_changing(db: Database, video_id: ObjectId, stamp: str) -> None:
@@ -44,7 +48,11 @@ def reconcile(db: Database, stamp: str, recount: Recount,
     stamped = db.videos.find({stamp: {"$lt": cutoff}}, {stamp: 1, **dict.fromkeys(COUNTERS, 1)}
                              ).sort(stamp, 1).limit(BATCH)
     for video in stamped:
-        counts = recount(db, video["_id"])
+        def at_rest(video=video) -> bool:
+            return db.videos.count_documents({"_id": video["_id"], stamp: video[stamp]},
+                                             limit=1) == 1
+
+        counts = recount(db, video["_id"], at_rest)
         applied = db.videos.update_one({"_id": video["_id"], stamp: video[stamp]},
                                        {"$set": counts, "$unset": {stamp: ""}})
         if not applied.modified_count:
