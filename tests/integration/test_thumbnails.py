@@ -210,6 +210,35 @@ def test_confirm_refuses_keys_of_other_videos_and_other_folders(video_api, membe
     assert keys_under(s3, f"incoming/thumbs/{other}/") == [issued["thumbnailKey"]]
 
 
+def test_a_confirm_that_fails_midway_can_be_retried(video_api, member, published_video, s3,
+                                                    monkeypatch):
+    from pymongo.errors import AutoReconnect
+
+    from tuber_video import thumbnails
+
+    owner = member()
+    video_id = published_video(owner)
+    asked = ask(video_api, video_id, owner.token).json
+    upload(asked, PNG, "image/png")
+    real = thumbnails.set_fields
+
+    def database_drops(*args, **kwargs):  # once: the database goes away mid-request
+        monkeypatch.setattr(thumbnails, "set_fields", real)
+        raise AutoReconnect("connection closed")
+
+    monkeypatch.setattr(thumbnails, "set_fields", database_drops)
+    body = {"thumbnailKey": asked["thumbnailKey"]}
+    failed = video_api.put(f"/video/{video_id}/thumbnail", body, token=owner.token)
+    assert (failed.status, failed.error_code) == (503, "database_unavailable")
+
+    retried = video_api.put(f"/video/{video_id}/thumbnail", body, token=owner.token)
+    assert retried.status == 200, retried.body
+    assert retried.json["video"]["customThumbnail"] is True
+    assert keys_under(s3, "incoming/") == []
+    published = asked["thumbnailKey"].removeprefix("incoming/")
+    assert keys_under(s3, f"thumbs/{video_id}/") == [published]
+
+
 def test_confirm_refuses_a_missing_object(video_api, member, published_video, db):
     owner = member()
     video_id = published_video(owner)

@@ -98,11 +98,10 @@ def _delete_object(key: str | None) -> None:
 
 
 def _publish(staged: str, public: str) -> None:
-    """Copy the checked upload to its public key (type and all), then drop the staged one."""
-    s3, bucket = storage.get_s3(), get_settings().media_bucket
-    s3.copy_object(Bucket=bucket, Key=public, CopySource={"Bucket": bucket, "Key": staged},
-                   MetadataDirective="COPY")
-    s3.delete_object(Bucket=bucket, Key=staged)
+    """Copy the checked upload to its public key, content type and all."""
+    bucket = get_settings().media_bucket
+    storage.get_s3().copy_object(Bucket=bucket, Key=public, MetadataDirective="COPY",
+                                 CopySource={"Bucket": bucket, "Key": staged})
 
 
 def confirm(db: Database, video_id: str, user_id: str, key: str) -> dict:
@@ -122,7 +121,10 @@ def confirm(db: Database, video_id: str, user_id: str, key: str) -> dict:
     except NotFound:
         # Deleted meanwhile: its thumbs/ folder went with it, or goes now.
         _delete_object(public)
+        _delete_object(key)
         raise
+    # Only now: if recording it failed, the client's retry still finds its upload.
+    _delete_object(key)
     if before.get("customThumbnailKey") != public:
         _delete_object(before.get("customThumbnailKey"))
     return shape(db, {**before, "customThumbnailKey": public}, user_id)
