@@ -1,7 +1,8 @@
 # Tuber: `make run` starts the whole platform locally, `make test` runs every test.
 # Both set themselves up on a fresh machine (virtual environment, packages, ffmpeg, Chromium).
 
-PYTHON ?= $(shell command -v python3.11 || command -v python3)
+# Python 3.13, the Lambda runtime (scripts/find-python.sh looks on PATH and in pyenv).
+PYTHON ?= $(shell scripts/find-python.sh)
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
@@ -28,11 +29,17 @@ indexes: venv
 
 venv: $(STAMP)
 
-$(STAMP): requirements-dev.txt layers/common/requirements.txt
-	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "Tuber needs Python 3.11 (the Lambda runtime), found " + sys.version)'
-	$(PYTHON) -m venv $(VENV)
+$(STAMP): requirements-dev.txt layers/common/requirements.txt scripts/find-python.sh tools/requirements-sam.txt tools/requirements-checkov.txt
+	@test -n "$(PYTHON)" || { scripts/find-python.sh >/dev/null; exit 1; }
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 13) else "Tuber needs Python 3.13 (the Lambda runtime), found " + sys.version)'
+	$(PYTHON) -m venv --clear $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -r requirements-dev.txt
+	@# SAM CLI and checkov pin packages the runtime must not follow: each gets its own venv.
+	for tool in sam checkov; do \
+	  $(PYTHON) -m venv --clear $(VENV)/tools/$$tool && \
+	  $(VENV)/tools/$$tool/bin/pip install --quiet -r tools/requirements-$$tool.txt || exit 1; \
+	done
 	touch $(STAMP)
 
 system-deps:

@@ -8,8 +8,11 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-SAM = str(Path(sys.executable).parent / "sam")
-ENV = {**os.environ, "SAM_CLI_TELEMETRY": "0"}
+# SAM CLI lives in a venv of its own (Makefile: .venv/tools/sam), since it pins boto3 exactly.
+SAM = str(ROOT / ".venv" / "tools" / "sam" / "bin" / "sam")
+# `sam build` looks for python3.13 on PATH: the project venv has it, whatever pyenv says.
+ENV = {**os.environ, "SAM_CLI_TELEMETRY": "0",
+       "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}"}
 
 
 def run_sam(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
