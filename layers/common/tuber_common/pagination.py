@@ -2,6 +2,11 @@
 
 A page is sorted by (field, _id) in one direction; the cursor carries the last item's values
 and the query asks for the items strictly after them.
+
+`_id` may hold two BSON types in one collection: videos made since issue 14 have a random
+string id, older ones an ObjectId (tuber_common.ids). A sort puts every string before every
+ObjectId, but $lt / $gt only compare values of the same type (type bracketing), so "after
+this id" names the other type explicitly where the sort order puts it after (`_ids_beyond`).
 """
 from __future__ import annotations
 
@@ -14,6 +19,7 @@ from bson import ObjectId
 from pymongo.collection import Collection
 
 from .errors import BadRequest
+from .ids import VideoId, try_parse_video_id
 
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
@@ -42,13 +48,30 @@ def encode_cursor(doc: dict, field: str) -> str:
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str) -> tuple[Any, ObjectId]:
+def decode_cursor(cursor: str) -> tuple[Any, VideoId]:
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         value, last_id = json.loads(base64.urlsafe_b64decode(padded.encode()))
-        return _decode_value(value), ObjectId(last_id)
+        # 24 hex digits: an ObjectId (every cursor issued before issue 14 too); 22 base64url
+        # characters: a video's random string id. Never both, so the type round-trips.
+        parsed = try_parse_video_id(last_id)
+        if parsed is None:
+            raise ValueError(last_id)
+        return _decode_value(value), parsed
     except Exception:  # any malformed cursor is the client's mistake, whatever broke
         raise BadRequest("cursor is invalid", code="invalid_cursor") from None
+
+
+def _ids_beyond(last_id: VideoId, descending: bool) -> list[dict]:
+    """Conditions on _id, any one of which puts an item after `last_id` among equal sort
+    values. Sort order: strings < ObjectIds. Going down from an ObjectId, every string is
+    still to come; going up from a string, every ObjectId is."""
+    conditions: list[dict] = [{"$lt" if descending else "$gt": last_id}]
+    if descending and isinstance(last_id, ObjectId):
+        conditions.append({"$type": "string"})
+    elif not descending and isinstance(last_id, str):
+        conditions.append({"$type": "objectId"})
+    return conditions
 
 
 def page(collection: Collection, query: dict, *, sort_field: str, descending: bool = True,
@@ -64,7 +87,8 @@ def page(collection: Collection, query: dict, *, sort_field: str, descending: bo
         # breaks ties on equal sort values by _id.
         query = {"$and": [query, {sort_field: {up_to: value}}, {"$or": [
             {sort_field: {beyond: value}},
-            {sort_field: value, "_id": {beyond: last_id}},
+            *({sort_field: value, "_id": condition}
+              for condition in _ids_beyond(last_id, descending)),
         ]}]}
     docs = list(collection.find(query, projection).sort([(sort_field, order), ("_id", order)])
                 .limit(limit + 1))

@@ -1,7 +1,8 @@
 """The video document, shared by the functions that read it (video, like, comment,
 transcode, on_transcoded): its states, who may see it, and its API shape.
 
-Document fields: _id, ownerId, title, titleWords, description, visibility, status,
+Document fields: _id (a random string, tuber_common.ids; an ObjectId on videos created
+before issue 14), ownerId, title, titleWords, description, visibility, status,
 failureReason, contentType, sizeBytes, rawKey, viewCount, likeCount, dislikeCount,
 commentCount, durationSeconds, thumbnailKey (generated), customThumbnailKey (uploaded by
 the owner, shown instead), hlsKey, renditions, progressPercent, commentsEnabled,
@@ -19,7 +20,7 @@ from pymongo.database import Database
 
 from .clock import iso
 from .errors import NotFound
-from .ids import try_parse_id
+from .ids import try_parse_video_id
 from .settings import get_settings
 from .users import deleted_user
 
@@ -53,9 +54,10 @@ def can_see(doc: dict, viewer_id: str | None) -> bool:
 
 def find_visible_video(db: Database, video_id: str, viewer_id: str | None,
                        projection: dict | None = None) -> dict:
-    """The video if `viewer_id` may see it; 404 otherwise (also for malformed ids)."""
-    oid = try_parse_id(video_id)
-    doc = db.videos.find_one({"_id": oid}, projection) if oid else None
+    """The video if `viewer_id` may see it; 404 otherwise (also for malformed ids). Takes
+    either id format (tuber_common.ids)."""
+    key = try_parse_video_id(video_id)
+    doc = db.videos.find_one({"_id": key}, projection) if key is not None else None
     if doc is None or not can_see(doc, viewer_id):
         raise NotFound("video not found", code="video_not_found")
     return doc
