@@ -25,7 +25,14 @@ class Settings(BaseModel):
     login_lockout_seconds: int = Field(default=900, ge=1)
 
     media_bucket: str = "tuber-media"
-    media_public_base_url: str = ""
+    # Media (tuber_common.media_signing): the public origin of /hls and /thumbs (CloudFront's
+    # https URL on AWS, the local gateway's URL locally), and the CloudFront key pair that
+    # signs URLs and cookies for it: its public key id, the private key PEM itself
+    # (MEDIA_SIGNING_KEY, local) or the Secrets Manager secret holding it (on AWS).
+    media_base_url: str = ""
+    media_signing_key_id: str = ""
+    media_signing_key: str = ""
+    media_signing_key_arn: str = ""
     s3_endpoint_url: str | None = None
     aws_region: str = "us-east-1"
     max_upload_bytes: int = Field(default=2 * 1024**3, ge=1)
