@@ -42,17 +42,6 @@ def media_bucket_name(template: Template) -> str:
     return Resolver(template.raw, pseudo_parameters()).resolve(bucket)
 
 
-def media_bucket_policy(template: Template, bucket: str) -> dict | None:
-    """The template's policy for MediaBucket (public hls/ and thumbs/), resolved locally."""
-    resolver = Resolver(template.raw, {**pseudo_parameters(), "MediaBucket": bucket})
-    for resource in template.raw.get("Resources", {}).values():
-        props = resource.get("Properties") or {}
-        if resource.get("Type") == "AWS::S3::BucketPolicy" and \
-                resolver.resolve(props.get("Bucket")) == bucket:
-            return resolver.resolve(props["PolicyDocument"])
-    return None
-
-
 @dataclass
 class LocalValues:
     mongodb_uri: str
@@ -73,11 +62,13 @@ def function_environment(template: Template, values: LocalValues) -> dict[str, s
         "WebhookSecret": values.webhook_secret,
         "MongoDbUri": values.mongodb_uri,
         "MongoDbName": values.mongodb_db,
-        # Playback URLs must be fetchable over HTTP here: moto serves the bucket path-style.
-        "MediaPublicBaseUrl": f"{values.s3_endpoint_url}/{values.media_bucket}",
         "TranscoderBackend": "ffmpeg",
     }
-    resolver = Resolver(template.raw, {**pseudo_parameters(), **parameters,
+    # Secrets Manager secrets and the CloudFront key have no local counterpart yet: their
+    # references resolve empty (settings ignore empty values) and the plain values below win.
+    resources = {name: "" for name in ("JwtSecret", "WebhookSecret", "MongoDbUriSecret",
+                                        "MediaSigningKeySecret", "MediaPublicKey")}
+    resolver = Resolver(template.raw, {**pseudo_parameters(), **parameters, **resources,
                                        "MediaBucket": values.media_bucket})
     env: dict[str, str] = {}
     for function in template.functions.values():
@@ -85,6 +76,9 @@ def function_environment(template: Template, values: LocalValues) -> dict[str, s
             if name != "POWERTOOLS_SERVICE_NAME":
                 env[name] = str(value)
     env.update({
+        "MONGODB_URI": values.mongodb_uri,
+        "JWT_SECRET": values.jwt_secret,
+        "WEBHOOK_SECRET": values.webhook_secret,
         "S3_ENDPOINT_URL": values.s3_endpoint_url,
         "AWS_REGION": REGION,
         "AWS_DEFAULT_REGION": REGION,

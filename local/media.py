@@ -43,7 +43,7 @@ def create_bucket(s3, bucket: str, region: str, cfn_cors: dict | None,
     if rules:
         s3.put_bucket_cors(Bucket=bucket, CORSConfiguration={"CORSRules": rules})
     if policy:
-        # moto enforces it for unsigned requests: playback is public, raw/ uploads are not.
+        # moto enforces it for unsigned requests.
         s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps({"Version": "2012-10-17",
                                                                **policy}))
 

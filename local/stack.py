@@ -21,7 +21,7 @@ from pathlib import Path
 from . import services
 from .docs import merged_openapi, swagger_page, vendored_swagger_dir
 from .environment import (ACCOUNT_ID, REGION, LocalValues, function_environment, load_or_create_secrets,
-                          media_bucket_name, media_bucket_policy)
+                          media_bucket_name)
 from .functions import FunctionRegistry
 from .gateway import Cors, Gateway, GatewayServer
 from .media import MediaSnapshot, connect_notifications, create_bucket
@@ -86,9 +86,10 @@ class Stack:
         self._create_indexes(mongo_db)
 
         s3, sqs = _aws_client("s3", self.s3_url), _aws_client("sqs", self.s3_url)
+        # No bucket policy: as on AWS nothing in the bucket is public (moto refuses anonymous
+        # requests without one); the gateway's media origin serves signed requests.
         create_bucket(s3, bucket, REGION,
-                      template.resource("MediaBucket")["Properties"].get("CorsConfiguration"),
-                      media_bucket_policy(template, bucket))
+                      template.resource("MediaBucket")["Properties"].get("CorsConfiguration"))
         self._snapshot = MediaSnapshot(s3, bucket, data / "s3")
         restored = self._snapshot.restore()  # before the notification: no re-transcoding
         queue_url = connect_notifications(s3, sqs, bucket, template.s3_subscriptions)

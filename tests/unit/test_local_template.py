@@ -20,8 +20,8 @@ def test_cloudformation_tags_load_as_tagged_values():
     raw = load_template(TEMPLATE)
     layers = raw["Globals"]["Function"]["Layers"]
     assert layers == [Tagged("Ref", "CommonLayer")]
-    public_url = raw["Globals"]["Function"]["Environment"]["Variables"]["MEDIA_PUBLIC_BASE_URL"]
-    assert public_url.tag == "If" and public_url.value[0] == "HasMediaPublicBaseUrl"
+    mongodb_uri = raw["Globals"]["Function"]["Environment"]["Variables"]["MONGODB_URI_ARN"]
+    assert mongodb_uri == Tagged("Ref", "MongoDbUriSecret")
 
 
 def test_every_http_route_of_the_template_is_read(template):
@@ -77,7 +77,6 @@ def test_local_environment_comes_from_the_template(template):
         webhook_secret="w" * 40, s3_endpoint_url="http://127.0.0.1:9", media_bucket=bucket))
     assert bucket == "tuber-media-123456789012"
     assert env["MEDIA_BUCKET"] == bucket
-    assert env["MEDIA_PUBLIC_BASE_URL"] == f"http://127.0.0.1:9/{bucket}"
     assert env["JWT_SECRET"] == "j" * 40
     assert env["MONGODB_URI"] == "mongodb://127.0.0.1:1/"
     assert env["TRANSCODER_BACKEND"] == "ffmpeg"
@@ -86,22 +85,19 @@ def test_local_environment_comes_from_the_template(template):
     assert "POWERTOOLS_SERVICE_NAME" not in env  # per function, set at its import
 
 
-def test_media_bucket_policy_is_resolved_for_the_local_bucket(template):
-    from local.environment import media_bucket_policy
-
-    policy = media_bucket_policy(template, "tuber-media-123456789012")
-    statement = policy["Statement"][0]
-    assert statement["Action"] == "s3:GetObject" and statement["Principal"] == "*"
-    assert statement["Resource"] == ["arn:aws:s3:::tuber-media-123456789012/hls/*",
-                                     "arn:aws:s3:::tuber-media-123456789012/thumbs/*"]
-
-
-def test_unconfirmed_uploads_expire_and_only_published_media_is_public(template):
-    from local.environment import media_bucket_policy
-
-    bucket = load_template(TEMPLATE)["Resources"]["MediaBucket"]["Properties"]
-    rules = bucket["LifecycleConfiguration"]["Rules"]
+def test_the_bucket_is_private_and_only_the_distribution_reads_media_and_the_web_client():
+    props = load_template(TEMPLATE)["Resources"]["MediaBucket"]["Properties"]
+    assert props["PublicAccessBlockConfiguration"] == {
+        "BlockPublicAcls": True, "IgnorePublicAcls": True, "BlockPublicPolicy": True,
+        "RestrictPublicBuckets": True}
     assert {"Id": "expire-unconfirmed-uploads", "Status": "Enabled", "Prefix": "incoming/",
-            "ExpirationInDays": 1} in rules
-    public = media_bucket_policy(template, "b")["Statement"][0]["Resource"]
-    assert not any(resource.startswith("arn:aws:s3:::b/incoming") for resource in public)
+            "ExpirationInDays": 1} in props["LifecycleConfiguration"]["Rules"]
+    statements = load_template(TEMPLATE)["Resources"]["MediaBucketPolicy"]["Properties"][
+        "PolicyDocument"]["Statement"]
+    allows = [s for s in statements if s["Effect"] == "Allow"]
+    assert [s["Principal"] for s in allows] == [{"Service": "cloudfront.amazonaws.com"}]
+    readable = [r.value for r in allows[0]["Resource"]]
+    assert readable == ["arn:${AWS::Partition}:s3:::${MediaBucket}/hls/*",
+                        "arn:${AWS::Partition}:s3:::${MediaBucket}/thumbs/*",
+                        "arn:${AWS::Partition}:s3:::${MediaBucket}/web/*"]
+    assert "AWS:SourceArn" in allows[0]["Condition"]["StringEquals"]
