@@ -13,6 +13,7 @@ pytest.register_assert_rewrite("tests.support")
 from pymongo import MongoClient  # noqa: E402
 
 from local import services
+from tuber_common import media_signing as _media_signing  # noqa: E402
 from tests.support.api import Api
 
 TEST_SETTINGS = {
@@ -26,7 +27,12 @@ TEST_SETTINGS = {
     "AWS_SECRET_ACCESS_KEY": "testing",
     "POWERTOOLS_TRACE_DISABLED": "true",
     "POWERTOOLS_METRICS_NAMESPACE": "tuber-test",
+    # Media signing (tuber_common.media_signing): a key pair made for this test session.
+    "MEDIA_BASE_URL": "https://media.tuber.test",
+    "MEDIA_SIGNING_KEY_ID": "KTESTMEDIAKEY1",
 }
+TEST_MEDIA_KEY = _media_signing.generate_private_key_pem()
+TEST_SETTINGS["MEDIA_SIGNING_KEY"] = TEST_MEDIA_KEY
 
 
 @pytest.fixture(scope="session")

@@ -18,10 +18,10 @@ import unicodedata
 from bson import ObjectId
 from pymongo.database import Database
 
+from . import media_signing
 from .clock import iso
 from .errors import NotFound
 from .ids import try_parse_video_id
-from .settings import get_settings
 from .users import deleted_user
 
 UPLOADING, PROCESSING, PUBLIC, FAILED = "UPLOADING", "PROCESSING", "PUBLIC", "FAILED"
@@ -64,12 +64,9 @@ def find_visible_video(db: Database, video_id: str, viewer_id: str | None,
 
 
 def media_url(key: str | None) -> str | None:
-    if not key:
-        return None
-    settings = get_settings()
-    base = settings.media_public_base_url.rstrip("/") or (
-        f"https://{settings.media_bucket}.s3.{settings.aws_region}.amazonaws.com")
-    return f"{base}/{key}"
+    """A media key's URL at the media origin, unsigned: HLS playlists and segments are
+    opened by the playback cookies (POST /video/{id}/playback), thumbnails are signed."""
+    return media_signing.media_url(key) if key else None
 
 
 def video_out(doc: dict, owner: dict | None, my_rating: str | None = None,
@@ -85,7 +82,9 @@ def video_out(doc: dict, owner: dict | None, my_rating: str | None = None,
         **{name: int(doc.get(name, 0)) for name in COUNTERS},
         "durationSeconds": doc.get("durationSeconds"),
         # The owner's own thumbnail wins over the one the transcoder generated.
-        "thumbnailUrl": media_url(doc.get("customThumbnailKey") or doc.get("thumbnailKey")),
+        # A signed URL (tuber_common.media_signing): the same for minutes, dead within 5.
+        "thumbnailUrl": media_signing.signed_thumbnail_url(
+            doc.get("customThumbnailKey") or doc.get("thumbnailKey")),
         "customThumbnail": bool(doc.get("customThumbnailKey")),
         "hlsUrl": media_url(doc.get("hlsKey")) if doc["status"] == PUBLIC else None,
         "renditions": doc.get("renditions", []),
