@@ -6,12 +6,12 @@ from typing import Annotated, Optional
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from tuber_common.db import get_db
-from tuber_common.http import (client_ip, create_app, created, make_handler, no_content,
-                               optional_user, require_user, user_agent)
+from tuber_common.http import (client_ip, create_app, created, json_with_cookies, make_handler,
+                               no_content, optional_user, require_user, user_agent)
 from tuber_common.pagination import DEFAULT_LIMIT, MAX_LIMIT
 
-from . import (catalog, editing, recommendations, thumbnails, upload_routes, uploads, views,
-               webhook)
+from . import (catalog, editing, playback, recommendations, thumbnails, upload_routes, uploads,
+               views, webhook)
 from .models import (CreateVideoBody, ThumbnailConfirmBody, ThumbnailUploadBody,
                      UpdateVideoBody)
 from .upload_models import ViewBody
@@ -60,7 +60,15 @@ def webhook_result():
 
 @app.get("/video/<videoId>")
 def get(videoId: str):
-    return {"video": catalog.get_video(get_db(), videoId, optional_user(app))}
+    # Sets the playback cookies too when the caller may play it (tuber_video.playback).
+    video, cookies = playback.watch(get_db(), videoId, optional_user(app))
+    return json_with_cookies({"video": video}, cookies)
+
+
+@app.post("/video/<videoId>/playback")
+def refresh_playback(videoId: str):
+    answer, cookies = playback.playback(get_db(), videoId, optional_user(app))
+    return json_with_cookies(answer, cookies)
 
 
 @app.patch("/video/<videoId>")
