@@ -72,6 +72,7 @@ OPERATIONS: dict[str, tuple[int, str, type[BaseModel] | None]] = {
     "PATCH /video/{videoId}": (200, REQUIRED, bodies.VideoResponse),
     "DELETE /video/{videoId}": (204, REQUIRED, None),
     "POST /video/{videoId}/view": (200, OPTIONAL, bodies.ViewResponse),
+    "POST /video/{videoId}/playback": (200, OPTIONAL, bodies.PlaybackResponse),
     "POST /video/webhook": (200, SIGNED, bodies.WebhookResponse),
     "GET /video/{videoId}/recommended": (200, OPTIONAL, bodies.RecommendationsResponse),
     "POST /video/{videoId}/thumbnail": (201, REQUIRED, bodies.ThumbnailUploadResponse),

@@ -104,9 +104,12 @@ class Video(_Answer):
     commentCount: Count
     durationSeconds: float | None
     thumbnailUrl: str | None = Field(description="the custom thumbnail if any, else the "
-                                                 "generated one, else null")
+                                                 "generated one, else null; a signed URL "
+                                                 "that works for 1 to 5 minutes")
     customThumbnail: bool
-    hlsUrl: str | None = Field(description="the master playlist, once PUBLIC")
+    hlsUrl: str | None = Field(description="the master playlist, once PUBLIC; it needs "
+                                           "the playback cookies (GET /video/{videoId} or "
+                                           "POST /video/{videoId}/playback set them)")
     renditions: list[Rendition]
     createdAt: datetime
     publishedAt: datetime | None
@@ -184,6 +187,15 @@ class CreateVideoResponse(_Answer):
     video: Video
     upload: PresignedUpload
     quota: Quota
+
+
+class PlaybackResponse(_Answer):
+    """The answer of POST /video/{videoId}/playback, which also sets the CloudFront signed
+    cookies (CloudFront-Policy, CloudFront-Signature, CloudFront-Key-Pair-Id; Path
+    /hls/{videoId}/) that open the video's playlists and segments until expiresAt."""
+    hlsUrl: str = Field(description="the master playlist (fetch it with the cookies)")
+    expiresAt: datetime = Field(description="when the cookies stop working")
+    expiresIn: int = Field(ge=1, le=300, description="seconds until expiresAt")
 
 
 class ViewResponse(_Answer):

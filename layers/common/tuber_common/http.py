@@ -137,6 +137,12 @@ def no_content() -> Response:
     return Response(status_code=204, body="", content_type="application/json")
 
 
+def json_with_cookies(body: dict, cookies: list) -> Response:
+    """200 JSON with Set-Cookie headers (API Gateway payload 2.0 `cookies`)."""
+    return Response(status_code=200, content_type="application/json",
+                    body=json.dumps(body, separators=(",", ":")), cookies=cookies)
+
+
 def created(body: dict) -> Response:
     return Response(status_code=201, content_type="application/json", body=json.dumps(body))
 

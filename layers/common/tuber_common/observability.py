@@ -2,12 +2,19 @@
 CloudWatch metrics, written to the log in the embedded metric format (namespace from
 POWERTOOLS_METRICS_NAMESPACE, one dimension: the service). They tell an operator what the
 platform does: videos uploaded, published and failed, views, transcode seconds, counters
-repaired. Each handler flushes them at the end of an invocation (`metrics.log_metrics`)."""
+repaired. Each handler flushes them at the end of an invocation (`metrics.log_metrics`).
+
+Every function imports this module, so it also registers the SnapStart after-restore hook
+(tuber_common.snapstart)."""
 import os
 import warnings
 
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
+
+from . import snapstart
+
+snapstart.install()
 
 logger = Logger()
 metrics = Metrics(namespace=os.environ.get("POWERTOOLS_METRICS_NAMESPACE") or "Tuber")
