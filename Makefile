@@ -27,6 +27,14 @@ bench: venv system-deps web
 indexes: venv
 	PYTHONPATH=layers/common $(BIN)/python -m tuber_common.indexes
 
+# Smoke test of a deployment (docs/OPERATIONS.md): make smoke URL=https://<site> [SMOKE_ARGS=...]
+# Standard library only: the project's venv when there is one, else python3.
+SMOKE_PYTHON ?= $(if $(wildcard $(BIN)/python),$(BIN)/python,python3)
+.PHONY: smoke
+smoke:
+	@test -n "$(URL)" || { echo "usage: make smoke URL=https://<your site> [SMOKE_ARGS='--timeout 600 --multipart']"; exit 2; }
+	$(SMOKE_PYTHON) scripts/smoke "$(URL)" $(SMOKE_ARGS)
+
 venv: $(STAMP)
 
 $(STAMP): requirements-dev.txt layers/common/requirements.txt scripts/find-python.sh tools/requirements-sam.txt tools/requirements-checkov.txt
