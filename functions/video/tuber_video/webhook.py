@@ -1,6 +1,8 @@
 """POST /video/webhook: an external transcoder reports a result.
 
-Signing (documented for senders): with the shared secret WEBHOOK_SECRET,
+Signing (documented for senders): with the shared secret (WEBHOOK_SECRET, or on AWS the
+Secrets Manager secret WEBHOOK_SECRET_ARN names; after a rotation the previous value is
+accepted too until the next one, so senders can switch at their pace),
     X-Tuber-Timestamp: <unix seconds>
     X-Tuber-Signature: sha256=<hex HMAC-SHA256(secret, "<timestamp>." + raw body bytes)>
 A timestamp more than WEBHOOK_MAX_SKEW_SECONDS away from now is stale (401), a wrong
@@ -22,7 +24,7 @@ from pydantic import ValidationError
 from pymongo.database import Database
 from pymongo.errors import DuplicateKeyError
 
-from tuber_common import publishing
+from tuber_common import publishing, secret_settings
 from tuber_common.errors import BadRequest, Conflict, Unauthorized, ValidationFailed
 from tuber_common.ids import try_parse_id
 from tuber_common.settings import get_settings
@@ -40,16 +42,22 @@ def sign(secret: str, timestamp: str, body: bytes) -> str:
 def verify(headers: dict[str, str], body: bytes, now: float | None = None) -> tuple[str, int]:
     """(signature, timestamp) of an authentic, fresh delivery; Unauthorized otherwise."""
     settings = get_settings()
-    if not settings.webhook_secret:
+    secret = secret_settings.secret("webhook_secret")
+    if not secret:
         raise Unauthorized("the webhook is not configured", code="webhook_disabled")
     timestamp = headers.get(TIMESTAMP_HEADER, "")
     signature = headers.get(SIGNATURE_HEADER, "")
     if not timestamp.isdigit() or not signature:
         raise Unauthorized("missing or malformed webhook signature headers",
                            code="invalid_signature")
-    expected = sign(settings.webhook_secret, timestamp, body)
-    if not hmac.compare_digest(expected.encode(), signature.strip().lower().encode()):
-        raise Unauthorized("webhook signature does not match", code="invalid_signature")
+    given = signature.strip().lower().encode()
+    expected = sign(secret, timestamp, body)
+    if not hmac.compare_digest(expected.encode(), given):
+        # Signed with the secret before its rotation (Secrets Manager's AWSPREVIOUS)?
+        older = secret_settings.previous("webhook_secret")
+        expected = sign(older, timestamp, body) if older else ""
+        if not older or not hmac.compare_digest(expected.encode(), given):
+            raise Unauthorized("webhook signature does not match", code="invalid_signature")
     now = time.time() if now is None else now
     if abs(now - int(timestamp)) > settings.webhook_max_skew_seconds:
         raise Unauthorized("webhook timestamp is too old or in the future",

@@ -4,15 +4,26 @@ from __future__ import annotations
 import os
 from functools import lru_cache
 
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, Field, ValidationError, field_validator
 
 
 class Settings(BaseModel):
-    mongodb_uri: str = Field(min_length=1)
+    # Secrets (MONGODB_URI, JWT_SECRET, WEBHOOK_SECRET, MEDIA_SIGNING_KEY): read them with
+    # tuber_common.secret_settings.secret(name), never from these fields. Each is the plain
+    # value (local stack, tests; wins when set) or, in `<name>_arn`, the Secrets Manager
+    # secret holding it (on AWS), fetched on first use and cached for secrets_max_age_seconds.
+    # repr=False: a logged Settings never shows them.
+    mongodb_uri: str = Field(default="", repr=False)
+    mongodb_uri_arn: str = ""
+    jwt_secret: str = Field(default="", repr=False)
+    jwt_secret_arn: str = ""
+    webhook_secret: str = Field(default="", repr=False)
+    webhook_secret_arn: str = ""
+    secrets_max_age_seconds: int = Field(default=300, ge=1, le=24 * 3600)
+
     mongodb_db: str = "tuber"
     mongodb_timeout_ms: int = Field(default=3000, ge=100)
 
-    jwt_secret: str = Field(min_length=32)
     # Pinned: tokens are verified with exactly this algorithm, never the one a token names.
     jwt_algorithm: str = Field(default="HS256", pattern="^HS(256|384|512)$")
     jwt_issuer: str = "tuber"
@@ -40,7 +51,6 @@ class Settings(BaseModel):
     # Custom thumbnails (png, jpeg, webp): the most a presigned thumbnail upload accepts.
     thumbnail_max_bytes: int = Field(default=2 * 1024**2, ge=1)
     view_dedup_window_seconds: int = Field(default=3600, ge=1)
-    webhook_secret: str = ""
     webhook_max_skew_seconds: int = Field(default=300, ge=1)
     transcoder_backend: str = Field(default="ffmpeg", pattern="^(ffmpeg|mediaconvert)$")
     mediaconvert_role_arn: str = ""
@@ -68,6 +78,14 @@ class Settings(BaseModel):
     progress_interval_seconds: float = Field(default=3.0, ge=0)
     # A view counts after min(this, half the video's duration) seconds watched.
     view_min_seconds: float = Field(default=10.0, ge=0)
+
+    @field_validator("jwt_secret", "webhook_secret")
+    @classmethod
+    def _long_enough(cls, value: str) -> str:
+        # Empty: not set here (the secret named by the _ARN setting, or none).
+        if value and len(value) < 32:
+            raise ValueError("at least 32 characters")
+        return value
 
 
 class SettingsError(RuntimeError):
