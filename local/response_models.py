@@ -20,6 +20,11 @@ from pydantic.json_schema import SkipJsonSchema
 Absent = SkipJsonSchema[None]
 
 Id = Annotated[str, Field(pattern=r"^[0-9a-f]{24}$", description="a Mongo ObjectId in hex")]
+# tuber_common.ids: 22 random base64url characters; videos created before issue 14 keep
+# their ObjectId.
+VideoId = Annotated[str, Field(pattern=r"^([A-Za-z0-9_-]{21}[AQgw]|[0-9a-f]{24})$",
+                               description="a video id: 22 random base64url characters "
+                                           "(an ObjectId in hex for older videos)")]
 Count = Annotated[int, Field(ge=0)]
 Percent = Annotated[int, Field(ge=0, le=100)]
 PartNumber = Annotated[int, Field(ge=1, le=10_000)]
@@ -91,7 +96,7 @@ class Rendition(_Answer):
 
 
 class Video(_Answer):
-    id: Id
+    id: VideoId
     title: str
     description: str
     visibility: Visibility
@@ -210,7 +215,8 @@ class WebhookResponse(_Answer):
 class ThumbnailUploadResponse(_Answer):
     upload: PresignedPost
     thumbnailKey: str = Field(
-        pattern=r"^incoming/thumbs/[0-9a-f]{24}/custom-[0-9a-f]{16}\.(png|jpg|webp)$",
+        pattern=r"^incoming/thumbs/([A-Za-z0-9_-]{22}|[0-9a-f]{24})/custom-[0-9a-f]{16}\."
+                r"(png|jpg|webp)$",
         description="a private staging key; confirm it with PUT .../thumbnail")
 
 
@@ -266,7 +272,7 @@ class RatingSummary(_Answer):
 
 class Comment(_Answer):
     id: Id
-    videoId: Id
+    videoId: VideoId
     parentId: Id | None = Field(description="the top-level comment a reply belongs to")
     text: str = Field(description="empty once deleted")
     author: Author | None = Field(description="null once deleted")

@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 
 import pytest
 import requests
-from bson import ObjectId
 from pymongo import MongoClient
 
 from tests.support.stack_fixtures import StackProcess, sign_up
+from tuber_common.ids import parse_video_id
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -54,7 +54,7 @@ def _public_videos(api: str, database, owner: dict) -> list[str]:
             "sizeBytes": 1000}, headers={"Authorization": f"Bearer {owner['accessToken']}"})
         assert created.status_code == 201, created.text
         video_id = created.json()["video"]["id"]
-        assert publishing.publish(database, ObjectId(video_id),
+        assert publishing.publish(database, parse_video_id(video_id),
                                   hls_key=f"hls/{video_id}/master.m3u8", thumbnail_key=None,
                                   renditions=[{"name": "240p", "width": 426, "height": 240}],
                                   duration_seconds=60.0)
@@ -151,7 +151,7 @@ def test_two_hundred_clients_leave_every_counter_equal_to_its_recount(tmp_path):
                    ("feed", "get", "comments", "view", "rate", "comment", "delete")), by_kind
 
         for video_id in videos:
-            oid = ObjectId(video_id)
+            oid = parse_video_id(video_id)
             doc = database.videos.find_one({"_id": oid})
             recount = {
                 "likeCount": database.ratings.count_documents({"videoId": oid,

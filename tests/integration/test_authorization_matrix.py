@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from tuber_common.ids import parse_video_id
+
 OWNER, AUTHOR, STRANGER, ANONYMOUS = "video_owner", "comment_author", "stranger", "anonymous"
 ROLES = (OWNER, AUTHOR, STRANGER, ANONYMOUS)
 
@@ -52,7 +54,7 @@ def test_only_the_named_roles_may_write(route, role, world, video_api, like_api,
     api = {"video": video_api, "like": like_api, "comment": comment_api}[route.split("/")[1]]
     method, path, body = request_for(route, video_id, comment_id)
     token = people[role].token if role != ANONYMOUS else None
-    before = (db.videos.find_one({"_id": __import__("bson").ObjectId(video_id)}),
+    before = (db.videos.find_one({"_id": parse_video_id(video_id)}),
               db.comments.find_one({"_id": __import__("bson").ObjectId(comment_id)}))
 
     answer = api.call(method, path, json_body=body, token=token)

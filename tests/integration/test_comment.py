@@ -4,9 +4,11 @@ from __future__ import annotations
 import pytest
 from bson import ObjectId
 
+from tuber_common.ids import parse_video_id
+
 
 def comment_count(db, video_id):
-    return db.videos.find_one({"_id": ObjectId(video_id)})["commentCount"]
+    return db.videos.find_one({"_id": parse_video_id(video_id)})["commentCount"]
 
 
 @pytest.fixture
@@ -219,7 +221,7 @@ def test_comments_of_a_video_made_private_vanish_for_others(comment_api, member,
     owner, author = member(), member()
     vid = make_video(owner)
     comment = post(author, vid)
-    db.videos.update_one({"_id": ObjectId(vid)}, {"$set": {"visibility": "private"}})
+    db.videos.update_one({"_id": parse_video_id(vid)}, {"$set": {"visibility": "private"}})
     # The author can no longer see the video, so neither can they touch the comment.
     assert comment_api.patch(f"/comment/{comment['id']}", {"text": "x"},
                              token=author.token).status == 404

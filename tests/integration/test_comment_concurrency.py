@@ -6,10 +6,9 @@ from __future__ import annotations
 import random
 import threading
 
-from bson import ObjectId
-
 from tuber_comment import comments
 from tuber_common.errors import Conflict, NotFound
+from tuber_common.ids import parse_video_id
 
 THREADS = 24
 STEPS = 12
@@ -56,8 +55,8 @@ def test_parallel_creates_replies_and_deletes_keep_counts(db, member, make_video
         t.join(timeout=120)
 
     assert not failures, failures
-    video = db.videos.find_one({"_id": ObjectId(vid)})
-    docs = list(db.comments.find({"videoId": ObjectId(vid)}))
+    video = db.videos.find_one({"_id": parse_video_id(vid)})
+    docs = list(db.comments.find({"videoId": parse_video_id(vid)}))
     live = [d for d in docs if not d["deleted"]]
     assert len(docs) > 0 and len(live) > 0, "the test should leave something to count"
     assert video["commentCount"] == len(live)
@@ -94,4 +93,4 @@ def test_parallel_deletes_of_one_comment_count_once(db, member, make_video):
     for t in threads:
         t.join(timeout=60)
     assert outcomes.count("deleted") == 1 and len(outcomes) == 10
-    assert db.videos.find_one({"_id": ObjectId(vid)})["commentCount"] == 1  # the reply
+    assert db.videos.find_one({"_id": parse_video_id(vid)})["commentCount"] == 1  # the reply

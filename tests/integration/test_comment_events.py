@@ -5,6 +5,8 @@ from pathlib import Path
 
 from bson import ObjectId
 
+from tuber_common.ids import parse_video_id
+
 EVENTS = Path(__file__).resolve().parents[2] / "events"
 SAMPLE_VIDEO = "65f1a2b3c4d5e6f708090a0b"
 SAMPLE_COMMENT = "65f1a2b3c4d5e6f708090a0c"
@@ -27,7 +29,7 @@ def test_sample_events_drive_every_route(db, member, make_video):
 
     author = member()
     made = make_video(author)
-    db.videos.insert_one({**db.videos.find_one({"_id": ObjectId(made)}),
+    db.videos.insert_one({**db.videos.find_one({"_id": parse_video_id(made)}),
                           "_id": ObjectId(SAMPLE_VIDEO)})
     # The comment the samples reply to, edit and delete.
     top = comments.create(db, author.id, SAMPLE_VIDEO, "the sample comment")

@@ -9,12 +9,12 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from bson import ObjectId
 
 from local.lambda_context import LambdaContext
 from tuber_comment import comments
 from tuber_common import counters
 from tuber_common.clock import utcnow
+from tuber_common.ids import parse_video_id
 from tuber_like import ratings
 
 EVENTS = Path(__file__).resolve().parents[2] / "events"
@@ -38,12 +38,12 @@ def scheduled(function: str) -> dict:
 
 
 def video(db, video_id: str) -> dict:
-    return db.videos.find_one({"_id": ObjectId(video_id)})
+    return db.videos.find_one({"_id": parse_video_id(video_id)})
 
 
 def age_stamp(db, video_id: str, stamp: str) -> None:
     """As if the grace period had passed since the last write."""
-    db.videos.update_one({"_id": ObjectId(video_id)},
+    db.videos.update_one({"_id": parse_video_id(video_id)},
                          {"$set": {stamp: utcnow() - counters.GRACE - timedelta(seconds=1)}})
 
 
@@ -133,7 +133,7 @@ def test_a_reply_reserved_by_a_dying_request_no_longer_keeps_its_thread(
     age_stamp(db, vid, comments.STAMP)
     scheduled("comment")
     assert comments.list_comments(db, None, vid, 20, None)[0] == []
-    assert db.comments.count_documents({"videoId": ObjectId(vid)}) == 0
+    assert db.comments.count_documents({"videoId": parse_video_id(vid)}) == 0
     assert video(db, vid)["commentCount"] == 0
 
 
@@ -143,9 +143,9 @@ def test_threads_are_left_alone_when_a_request_starts_during_the_recount(db, mem
     vid = make_video(owner)
     top = comments.create(db, owner.id, vid, "a thread")
     db.comments.update_one({"_id": top["_id"]}, {"$set": {"replyCount": 3}})  # off
-    comments.recount(db, ObjectId(vid), at_rest=lambda: False)
+    comments.recount(db, parse_video_id(vid), at_rest=lambda: False)
     assert db.comments.find_one({"_id": top["_id"]})["replyCount"] == 3
-    comments.recount(db, ObjectId(vid), at_rest=lambda: True)
+    comments.recount(db, parse_video_id(vid), at_rest=lambda: True)
     assert db.comments.find_one({"_id": top["_id"]})["replyCount"] == 0
 
 
@@ -153,7 +153,7 @@ def test_a_write_that_starts_during_the_recount_is_not_overwritten(db, member, m
     vid = make_video(member())
     fan, late = member(), member()
     ratings.rate(db, fan.id, vid, "like")
-    db.videos.update_one({"_id": ObjectId(vid)}, {"$set": {"likeCount": 5}})  # off, to repair
+    db.videos.update_one({"_id": parse_video_id(vid)}, {"$set": {"likeCount": 5}})  # off, to repair
     age_stamp(db, vid, ratings.STAMP)
 
     def recount_while_someone_rates(db_, video_id, at_rest):
@@ -182,7 +182,7 @@ def test_every_rating_and_comment_write_stamps_its_video(db, member, make_video,
     stamped = video(db, vid)
     assert {ratings.STAMP, comments.STAMP} <= set(stamped)
 
-    db.videos.update_one({"_id": ObjectId(vid)},
+    db.videos.update_one({"_id": parse_video_id(vid)},
                          {"$unset": {ratings.STAMP: "", comments.STAMP: ""}})
     assert comment_api.call("DELETE", f"/comment/{made.json['comment']['id']}",
                             token=fan.token).status == 204

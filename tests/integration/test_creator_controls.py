@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 from bson import ObjectId
 
+from tuber_common.ids import parse_video_id
+
 
 @pytest.fixture
 def video_with_comments(member, published_video, comment_api):
@@ -73,11 +75,11 @@ def test_only_the_owner_toggles_and_defaults_are_on(video_api, member, published
     video = video_api.get(f"/video/{video_id}").json["video"]
     assert (video["commentsEnabled"], video["ratingsEnabled"], video["pinnedCommentId"]) == \
         (True, True, None)
-    before = db.videos.find_one({"_id": ObjectId(video_id)})
+    before = db.videos.find_one({"_id": parse_video_id(video_id)})
     for body in ({"commentsEnabled": False}, {"ratingsEnabled": False}):
         assert _patch(video_api, stranger, video_id, body).status == 403
         assert video_api.patch(f"/video/{video_id}", body).status == 401
-    assert db.videos.find_one({"_id": ObjectId(video_id)}) == before
+    assert db.videos.find_one({"_id": parse_video_id(video_id)}) == before
     assert _patch(video_api, owner, video_id, {"commentsEnabled": "maybe"}).status == 422
 
 
@@ -138,7 +140,7 @@ def test_a_long_video_needs_the_minimum_watch_time(video_api, member, published_
     from tuber_common.settings import get_settings
 
     video_id = published_video(member())
-    db.videos.update_one({"_id": ObjectId(video_id)}, {"$set": {"durationSeconds": 600.0}})
+    db.videos.update_one({"_id": parse_video_id(video_id)}, {"$set": {"durationSeconds": 600.0}})
     assert _view(video_api, video_id, 9.5).json["counted"] is False
     assert _view(video_api, video_id, 10).json["counted"] is True
     monkeypatch.setenv("VIEW_MIN_SECONDS", "30")

@@ -22,6 +22,7 @@ from tests.conftest import TEST_SETTINGS
 from tests.support import media
 from tests.support.api import Api
 from tests.support.video_fixtures import s3_event
+from tuber_common.ids import parse_video_id
 
 DB_TIMEOUT_MS = 500
 
@@ -119,7 +120,7 @@ def test_upload_event_for_a_deleted_video_is_ignored(db, s3, member, new_video, 
     assert video_api.call("DELETE", f"/video/{video_id}", token=owner.token).status == 204
     # The upload lands after the delete: its event must not bring the video back.
     assert run_transcode(video_id, clip) == {"results": ["ignored"]}
-    assert db.videos.find_one({"_id": ObjectId(video_id)}) is None
+    assert db.videos.find_one({"_id": parse_video_id(video_id)}) is None
     assert _hls_keys(s3, video_id) == []
 
 
@@ -127,7 +128,7 @@ def test_object_gone_before_download_ends_failed_not_processing(db, s3, member, 
     video_id = new_video(member())["video"]["id"]
     # The event arrives, but the object was deleted in between (nothing was ever put).
     assert _invoke_transcode(f"raw/{video_id}/source") == {"results": ["failed"]}
-    doc = db.videos.find_one({"_id": ObjectId(video_id)})
+    doc = db.videos.find_one({"_id": parse_video_id(video_id)})
     assert doc["status"] == "FAILED" and doc["failureReason"]
 
 
@@ -156,7 +157,7 @@ def test_ffmpeg_killed_mid_run_ends_failed_with_a_reason(db, s3, member, new_vid
     get_settings.cache_clear()
     video_id = new_video(member(), size=os.path.getsize(clip))["video"]["id"]
     assert run_transcode(video_id, clip) == {"results": ["failed"]}
-    doc = db.videos.find_one({"_id": ObjectId(video_id)})
+    doc = db.videos.find_one({"_id": parse_video_id(video_id)})
     assert doc["status"] == "FAILED" and doc["failureReason"]
     assert _hls_keys(s3, video_id) == []  # no partial outputs left to serve
 
@@ -175,5 +176,5 @@ def test_ffmpeg_that_hangs_is_stopped_before_the_lambda_timeout(db, s3, member, 
     answer = _invoke_transcode(f"raw/{video_id}/source", os.path.getsize(clip), timeout_ms=7000)
     assert answer == {"results": ["failed"]}
     assert time.monotonic() - started < 7
-    doc = db.videos.find_one({"_id": ObjectId(video_id)})
+    doc = db.videos.find_one({"_id": parse_video_id(video_id)})
     assert doc["status"] == "FAILED" and "too long" in doc["failureReason"]

@@ -4,9 +4,11 @@ from __future__ import annotations
 import pytest
 from bson import ObjectId
 
+from tuber_common.ids import parse_video_id
+
 
 def counts_of(db, video_id):
-    doc = db.videos.find_one({"_id": ObjectId(video_id)})
+    doc = db.videos.find_one({"_id": parse_video_id(video_id)})
     return doc["likeCount"], doc["dislikeCount"]
 
 
@@ -27,7 +29,7 @@ def test_like_switch_and_withdraw(like_api, member, make_video, db):
 
     # Then the stored state agrees with the answers
     assert counts_of(db, vid) == (0, 0)
-    assert db.ratings.count_documents({"videoId": ObjectId(vid)}) == 0
+    assert db.ratings.count_documents({"videoId": parse_video_id(vid)}) == 0
 
 
 def test_rating_is_idempotent(like_api, member, make_video, db):
@@ -194,8 +196,8 @@ def test_my_likes_skips_videos_i_can_no_longer_see(like_api, member, make_video,
     kept, hidden, gone = make_video(owner), make_video(owner), make_video(owner)
     for vid in (kept, hidden, gone):
         like_api.put(f"/like/{vid}", {"rating": "like"}, token=fan.token)
-    db.videos.update_one({"_id": ObjectId(hidden)}, {"$set": {"visibility": "private"}})
-    db.videos.delete_one({"_id": ObjectId(gone)})
+    db.videos.update_one({"_id": parse_video_id(hidden)}, {"$set": {"visibility": "private"}})
+    db.videos.delete_one({"_id": parse_video_id(gone)})
 
     answer = like_api.get("/like/me", token=fan.token)
     assert [v["id"] for v in answer.json["items"]] == [kept]

@@ -10,6 +10,7 @@ import threading
 
 from bson import ObjectId
 
+from tuber_common.ids import parse_video_id
 from tuber_like import ratings
 
 USERS = 40
@@ -17,13 +18,13 @@ STEPS = 8
 
 
 def recount(db, video_id):
-    oid = ObjectId(video_id)
+    oid = parse_video_id(video_id)
     return (db.ratings.count_documents({"videoId": oid, "rating": "like"}),
             db.ratings.count_documents({"videoId": oid, "rating": "dislike"}))
 
 
 def stored_counts(db, video_id):
-    doc = db.videos.find_one({"_id": ObjectId(video_id)})
+    doc = db.videos.find_one({"_id": parse_video_id(video_id)})
     return doc["likeCount"], doc["dislikeCount"]
 
 
@@ -59,7 +60,7 @@ def test_parallel_rating_keeps_counters_exact(db, member, make_video):
     assert stored_counts(db, vid) == recount(db, vid)
     # Every user ends on their script's last rating (twins run the same script).
     for user_id, steps in scripts:
-        doc = db.ratings.find_one({"videoId": ObjectId(vid), "userId": ObjectId(user_id)})
+        doc = db.ratings.find_one({"videoId": parse_video_id(vid), "userId": ObjectId(user_id)})
         assert (doc["rating"] if doc else "none") == steps[-1]
 
 

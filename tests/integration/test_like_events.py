@@ -5,6 +5,8 @@ from pathlib import Path
 
 from bson import ObjectId
 
+from tuber_common.ids import parse_video_id
+
 EVENTS = Path(__file__).resolve().parents[2] / "events"
 SAMPLE_VIDEO = "65f1a2b3c4d5e6f708090a0b"
 
@@ -22,7 +24,7 @@ def invoke(name: str, token: str | None = None) -> dict:
 def test_sample_events_rate_read_and_list(db, member, make_video):
     fan = member()
     made = make_video(member())
-    db.videos.insert_one({**db.videos.find_one({"_id": ObjectId(made)}),
+    db.videos.insert_one({**db.videos.find_one({"_id": parse_video_id(made)}),
                           "_id": ObjectId(SAMPLE_VIDEO)})
 
     assert invoke("like_rate", fan.token)["statusCode"] == 200

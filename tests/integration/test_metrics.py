@@ -7,10 +7,10 @@ import json
 import os
 
 import pytest
-from bson import ObjectId
 
 from tests.support import media
 from tests.support.video_fixtures import s3_event
+from tuber_common.ids import parse_video_id
 
 WATCHED = {"watchedSeconds": 30}
 
@@ -89,4 +89,4 @@ def test_a_corrupt_upload_counts_as_a_failed_video(tmp_path, member, new_video, 
     emitted(capsys)
     assert run_transcode(video["id"], str(broken))["results"] == ["failed"]
     assert emitted(capsys).get("VideosFailed") == [1]
-    assert db.videos.find_one({"_id": ObjectId(video["id"])})["status"] == "FAILED"
+    assert db.videos.find_one({"_id": parse_video_id(video["id"])})["status"] == "FAILED"

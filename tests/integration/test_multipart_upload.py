@@ -11,6 +11,7 @@ from bson import ObjectId
 
 from tests.support import media
 from tests.support.upload_fixtures import MIB, pad_mp4
+from tuber_common.ids import parse_video_id
 
 
 def _read_part(path: str, number: int, part_size: int) -> bytes:
@@ -220,7 +221,7 @@ def test_the_sweep_aborts_old_and_orphaned_uploads_and_fails_their_videos(
     kept = _start(video_api, owner, young)["uploadId"]
     _start(video_api, owner, old)
     too_old = utcnow() - timedelta(seconds=get_settings().multipart_max_age_seconds + 60)
-    db.videos.update_one({"_id": ObjectId(old)}, {"$set": {"multipart.createdAt": too_old}})
+    db.videos.update_one({"_id": parse_video_id(old)}, {"$set": {"multipart.createdAt": too_old}})
     # An upload no video records (its video was deleted): S3's Initiated date tells its age.
     s3.create_multipart_upload(Bucket=bucket, Key=f"raw/{ObjectId()}/source")
 

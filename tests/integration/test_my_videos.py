@@ -4,6 +4,8 @@ from __future__ import annotations
 import pytest
 from bson import ObjectId
 
+from tuber_common.ids import parse_video_id
+
 
 def test_my_channel_shows_every_video_of_mine_with_its_status(video_api, member, new_video,
                                                               published_video, db):
@@ -13,8 +15,8 @@ def test_my_channel_shows_every_video_of_mine_with_its_status(video_api, member,
     unlisted = published_video(owner, "unlisted one", visibility="unlisted")
     uploading = new_video(owner, "still uploading", visibility="private")["video"]["id"]
     processing, failed = new_video(owner)["video"]["id"], new_video(owner)["video"]["id"]
-    db.videos.update_one({"_id": ObjectId(processing)}, {"$set": {"status": "PROCESSING"}})
-    db.videos.update_one({"_id": ObjectId(failed)},
+    db.videos.update_one({"_id": parse_video_id(processing)}, {"$set": {"status": "PROCESSING"}})
+    db.videos.update_one({"_id": parse_video_id(failed)},
                          {"$set": {"status": "FAILED", "failureReason": "not a video"}})
 
     mine = video_api.get(f"/video/user/{owner.id}", token=owner.token).json["items"]
@@ -40,17 +42,17 @@ def test_a_never_processed_video_can_be_deleted_with_everything_it_owns(
     owner, fan = member(), member()
     video_id = new_video(owner)["video"]["id"]
     kept = published_video(owner)
-    db.videos.update_one({"_id": ObjectId(video_id)}, {"$set": {"status": status}})
+    db.videos.update_one({"_id": parse_video_id(video_id)}, {"$set": {"status": status}})
     # Whatever a half-finished pipeline and a keen owner may have left behind.
     for vid in (video_id, kept):
         for key in (f"raw/{vid}/source", f"hls/{vid}/360p/seg_000.ts", f"hls/{vid}/thumb.jpg",
                     f"thumbs/{vid}/custom-0123456789abcdef.png"):
             s3.put_object(Bucket=bucket, Key=key, Body=b"x")
-        oid = ObjectId(vid)
+        oid = parse_video_id(vid)
         db.ratings.insert_one({"videoId": oid, "userId": ObjectId(fan.id), "rating": "like"})
         db.views.insert_one({"_id": f"dedup-{vid}", "videoId": oid})
         db.comments.insert_one({"videoId": oid, "parentId": None, "text": "hi"})
-    db.videos.update_one({"_id": ObjectId(video_id)},
+    db.videos.update_one({"_id": parse_video_id(video_id)},
                          {"$set": {"customThumbnailKey":
                                    f"thumbs/{video_id}/custom-0123456789abcdef.png"}})
 
@@ -62,5 +64,5 @@ def test_a_never_processed_video_can_be_deleted_with_everything_it_owns(
     assert len(keys) == 4 and all(f"/{kept}/" in k for k in keys)
     for name in ("videos", "ratings", "views", "comments"):
         field = "_id" if name == "videos" else "videoId"
-        assert db[name].count_documents({field: ObjectId(video_id)}) == 0, name
-        assert db[name].count_documents({field: ObjectId(kept)}) == 1, name
+        assert db[name].count_documents({field: parse_video_id(video_id)}) == 0, name
+        assert db[name].count_documents({field: parse_video_id(kept)}) == 1, name

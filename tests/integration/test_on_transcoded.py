@@ -9,13 +9,14 @@ import pytest
 from bson import ObjectId
 
 from tests.support.video_fixtures import s3_event, sample_event
+from tuber_common.ids import parse_video_id
 
 
 @pytest.fixture
 def processing_video(db, member, new_video):
     def _make() -> str:
         video_id = new_video(member())["video"]["id"]
-        db.videos.update_one({"_id": ObjectId(video_id)}, {"$set": {"status": "PROCESSING"}})
+        db.videos.update_one({"_id": parse_video_id(video_id)}, {"$set": {"status": "PROCESSING"}})
         return video_id
     return _make
 
@@ -44,9 +45,9 @@ def test_master_playlist_publishes_once(db, s3, processing_video, run_on_transco
     event = s3_event("s3_hls_master", f"hls/{video_id}/master.m3u8")
 
     assert run_on_transcoded(event)["results"] == ["published"]
-    first = db.videos.find_one({"_id": ObjectId(video_id)})
+    first = db.videos.find_one({"_id": parse_video_id(video_id)})
     assert run_on_transcoded(event)["results"] == ["unchanged"]
-    second = db.videos.find_one({"_id": ObjectId(video_id)})
+    second = db.videos.find_one({"_id": parse_video_id(video_id)})
 
     assert first["status"] == "PUBLIC" and first["durationSeconds"] == 2.5
     assert first["hlsKey"] == f"hls/{video_id}/master.m3u8"
@@ -60,7 +61,7 @@ def test_master_without_manifest_waits_for_the_job_event(db, s3, processing_vide
     video_id = processing_video()
     assert run_on_transcoded(s3_event("s3_hls_master", f"hls/{video_id}/master.m3u8")
                              )["results"] == ["ignored"]
-    assert db.videos.find_one({"_id": ObjectId(video_id)})["status"] == "PROCESSING"
+    assert db.videos.find_one({"_id": parse_video_id(video_id)})["status"] == "PROCESSING"
 
 
 def test_master_for_an_unknown_video_or_other_key_is_ignored(db, s3, run_on_transcoded):
@@ -79,7 +80,7 @@ def test_mediaconvert_complete_publishes_with_renditions_and_thumbnail(
     event = _mediaconvert("mediaconvert_complete", video_id)
     assert run_on_transcoded(event)["results"] == ["published"]
     assert run_on_transcoded(event)["results"] == ["unchanged"]
-    doc = db.videos.find_one({"_id": ObjectId(video_id)})
+    doc = db.videos.find_one({"_id": parse_video_id(video_id)})
     assert doc["status"] == "PUBLIC"
     assert doc["hlsKey"] == f"hls/{video_id}/master.m3u8"
     assert doc["thumbnailKey"] == f"hls/{video_id}/thumb.0000000.jpg"
@@ -94,7 +95,7 @@ def test_mediaconvert_error_fails_with_reason_and_late_success_changes_nothing(
                              )["results"] == ["failed"]
     assert run_on_transcoded(_mediaconvert("mediaconvert_complete", video_id)
                              )["results"] == ["unchanged"]
-    doc = db.videos.find_one({"_id": ObjectId(video_id)})
+    doc = db.videos.find_one({"_id": parse_video_id(video_id)})
     assert doc["status"] == "FAILED" and "demuxer" in doc["failureReason"]
     assert doc.get("hlsKey") is None
 
@@ -107,7 +108,7 @@ def test_mediaconvert_event_without_our_metadata_is_ignored(db, s3, processing_v
     assert run_on_transcoded(event)["results"] == ["unknown"]
     event["detail"]["userMetadata"] = {"videoId": {"$ne": None}, "app": "tuber"}
     assert run_on_transcoded(event)["results"] == ["unknown"]
-    assert db.videos.find_one({"_id": ObjectId(video_id)})["status"] == "PROCESSING"
+    assert db.videos.find_one({"_id": parse_video_id(video_id)})["status"] == "PROCESSING"
 
 
 def test_playlist_outside_the_videos_folder_is_not_trusted(db, s3, processing_video,
@@ -117,7 +118,7 @@ def test_playlist_outside_the_videos_folder_is_not_trusted(db, s3, processing_vi
     hls = event["detail"]["outputGroupDetails"][0]
     hls["playlistFilePaths"] = [f"s3://tuber-media/hls/{other}/master.m3u8"]
     assert run_on_transcoded(event)["results"] == ["failed"]
-    assert db.videos.find_one({"_id": ObjectId(video_id)}).get("hlsKey") is None
+    assert db.videos.find_one({"_id": parse_video_id(video_id)}).get("hlsKey") is None
 
 
 def test_scheduled_sweep_fails_stuck_videos_only(db, s3, processing_video, new_video, member,
@@ -128,10 +129,10 @@ def test_scheduled_sweep_fails_stuck_videos_only(db, s3, processing_video, new_v
     never_uploaded = new_video(member())["video"]["id"]
     long_ago = utcnow() - timedelta(days=2)
     for vid in (stuck, never_uploaded):
-        db.videos.update_one({"_id": ObjectId(vid)}, {"$set": {"updatedAt": long_ago}})
+        db.videos.update_one({"_id": parse_video_id(vid)}, {"$set": {"updatedAt": long_ago}})
 
     assert run_on_transcoded(sample_event("video_sweep_scheduled")) == {"swept": 2}
 
-    status = {vid: db.videos.find_one({"_id": ObjectId(vid)})["status"]
+    status = {vid: db.videos.find_one({"_id": parse_video_id(vid)})["status"]
               for vid in (stuck, fresh, never_uploaded)}
     assert status == {stuck: "FAILED", fresh: "PROCESSING", never_uploaded: "FAILED"}

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from bson import ObjectId
 
+from tuber_common.ids import parse_video_id
+
 
 def ids(answer) -> list[str]:
     assert answer.status == 200, answer.body
@@ -10,7 +12,7 @@ def ids(answer) -> list[str]:
 
 
 def views(db, video_id: str, count: int) -> None:
-    db.videos.update_one({"_id": ObjectId(video_id)}, {"$set": {"viewCount": count}})
+    db.videos.update_one({"_id": parse_video_id(video_id)}, {"$set": {"viewCount": count}})
 
 
 def test_same_owner_newest_first_then_popular(video_api, member, make_video, db):

@@ -5,9 +5,9 @@ from __future__ import annotations
 import os
 
 import pytest
-from bson import ObjectId
 
 from tests.support import media
+from tuber_common.ids import parse_video_id
 
 pytestmark = pytest.mark.slow
 
@@ -106,7 +106,7 @@ def test_a_failed_video_retried_with_a_good_raw_ends_public(
     assert run_on_transcoded(_master_event(video_id))["results"] == ["published"]
     video = video_api.get(f"/video/{video_id}").json["video"]
     assert video["status"] == "PUBLIC" and video["hlsUrl"] and video["progressPercent"] == 100
-    assert db.videos.find_one({"_id": ObjectId(video_id)})["retryCount"] == 1
+    assert db.videos.find_one({"_id": parse_video_id(video_id)})["retryCount"] == 1
 
 
 def test_retry_needs_the_raw_upload(tmp_path, member, new_video, run_transcode, video_api,

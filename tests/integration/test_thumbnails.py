@@ -12,6 +12,8 @@ import pytest
 import requests
 from bson import ObjectId
 
+from tuber_common.ids import parse_video_id
+
 
 def png_bytes() -> bytes:
     """A real 1x1 PNG."""
@@ -134,7 +136,7 @@ def test_a_thumbnail_can_be_set_before_the_video_is_processed(video_api, member,
     video_id = new_video(owner)["video"]["id"]
     key = set_thumbnail(video_api, video_id, owner)
     # The transcoder finishes later with its own thumbnail: the owner's choice stays.
-    assert publishing.publish(db, ObjectId(video_id), hls_key=f"hls/{video_id}/master.m3u8",
+    assert publishing.publish(db, parse_video_id(video_id), hls_key=f"hls/{video_id}/master.m3u8",
                               renditions=[], thumbnail_key=f"hls/{video_id}/thumb.jpg",
                               duration_seconds=1.0)
     assert video_api.get(f"/video/{video_id}").json["video"]["thumbnailUrl"].split("?")[0].endswith(key)
@@ -170,7 +172,7 @@ def test_only_the_owner_may_ask_confirm_or_remove(video_api, member, published_v
     video_id = published_video(owner)
     key = set_thumbnail(video_api, video_id, owner)
     private_id = published_video(owner, visibility="private")
-    before = db.videos.find_one({"_id": ObjectId(video_id)})
+    before = db.videos.find_one({"_id": parse_video_id(video_id)})
     for method, body in (("POST", {"contentType": "image/png", "sizeBytes": 10}),
                          ("PUT", {"thumbnailKey": key}), ("DELETE", None)):
         path = f"/video/{video_id}/thumbnail"
@@ -184,7 +186,7 @@ def test_only_the_owner_may_ask_confirm_or_remove(video_api, member, published_v
         missing = video_api.call(method, f"/video/{ObjectId()}/thumbnail", json_body=body,
                                  token=owner.token)
         assert missing.status == 404, method
-    assert db.videos.find_one({"_id": ObjectId(video_id)}) == before
+    assert db.videos.find_one({"_id": parse_video_id(video_id)}) == before
     assert keys_under(s3, f"thumbs/{video_id}/") == [key]
 
 
@@ -205,7 +207,7 @@ def test_confirm_refuses_keys_of_other_videos_and_other_folders(video_api, membe
         answer = video_api.put(f"/video/{mine}/thumbnail", {"thumbnailKey": key},
                                token=owner.token)
         assert (answer.status, answer.error_code) == (400, "invalid_thumbnail_key"), key
-    assert db.videos.find_one({"_id": ObjectId(mine)}).get("customThumbnailKey") is None
+    assert db.videos.find_one({"_id": parse_video_id(mine)}).get("customThumbnailKey") is None
     # The other video's upload is untouched.
     assert keys_under(s3, f"incoming/thumbs/{other}/") == [issued["thumbnailKey"]]
 
@@ -246,7 +248,7 @@ def test_confirm_refuses_a_missing_object(video_api, member, published_video, db
     answer = video_api.put(f"/video/{video_id}/thumbnail",
                            {"thumbnailKey": issued["thumbnailKey"]}, token=owner.token)
     assert (answer.status, answer.error_code) == (409, "thumbnail_not_uploaded")
-    assert db.videos.find_one({"_id": ObjectId(video_id)}).get("customThumbnailKey") is None
+    assert db.videos.find_one({"_id": parse_video_id(video_id)}).get("customThumbnailKey") is None
 
 
 @pytest.mark.parametrize("content, stored_type", [
@@ -264,7 +266,7 @@ def test_confirm_refuses_an_object_that_is_not_the_image_it_claims(
     answer = video_api.put(f"/video/{video_id}/thumbnail", {"thumbnailKey": key},
                            token=owner.token)
     assert (answer.status, answer.error_code) == (422, "invalid_thumbnail"), answer.body
-    assert db.videos.find_one({"_id": ObjectId(video_id)}).get("customThumbnailKey") is None
+    assert db.videos.find_one({"_id": parse_video_id(video_id)}).get("customThumbnailKey") is None
     assert keys_under(s3, f"thumbs/{video_id}/") == []  # never published
     assert keys_under(s3, f"incoming/thumbs/{video_id}/") == []  # not kept
 

@@ -10,6 +10,7 @@ from bson import ObjectId
 
 from tests.support import media
 from tests.support.video_fixtures import s3_event
+from tuber_common.ids import parse_video_id
 
 pytestmark = pytest.mark.slow
 
@@ -31,7 +32,7 @@ def _transcode_and_publish(tmp_path, member, new_video, run_transcode, run_on_tr
     video = new_video(owner, "clip", size=os.path.getsize(clip))["video"]
     answer = run_transcode(video["id"], clip, key)
     assert answer["results"] == ["transcoded"]
-    assert db.videos.find_one({"_id": ObjectId(video["id"])})["status"] == "PROCESSING"
+    assert db.videos.find_one({"_id": parse_video_id(video["id"])})["status"] == "PROCESSING"
     published = run_on_transcoded(s3_event("s3_hls_master", f"hls/{video['id']}/master.m3u8"))
     assert published["results"] == ["published"]
     return owner, video["id"]
@@ -89,7 +90,7 @@ def test_landscape_clip_with_audio_becomes_public_with_a_full_ladder(
     assert video["publishedAt"] is not None
     assert [v["id"] for v in video_api.get("/video").json["items"]] == [video_id]
     # Operators see what the transcode cost.
-    processing = db.videos.find_one({"_id": ObjectId(video_id)})["processing"]
+    processing = db.videos.find_one({"_id": parse_video_id(video_id)})["processing"]
     assert processing["ffmpegSeconds"] > 0 and processing["uploadSeconds"] >= 0
 
 
@@ -123,7 +124,7 @@ def test_url_encoded_keys_are_decoded(tmp_path, member, new_video, run_transcode
     # S3 sends "raw/<id>/my+clip+%2B+%C3%BCber.mp4" for this key.
     answer = run_transcode(video_id, clip, key=f"raw/{video_id}/my clip + über.mp4")
     assert answer["results"] == ["transcoded"]
-    assert db.videos.find_one({"_id": ObjectId(video_id)})["rawKey"] == \
+    assert db.videos.find_one({"_id": parse_video_id(video_id)})["rawKey"] == \
         f"raw/{video_id}/my clip + über.mp4"
 
 
@@ -134,7 +135,7 @@ def test_corrupt_upload_ends_failed_with_a_reason(tmp_path, member, new_video, r
     junk = media.make_corrupt(str(tmp_path / "junk.mp4"))
     video_id = new_video(member(), size=os.path.getsize(junk))["video"]["id"]
     assert run_transcode(video_id, junk)["results"] == ["failed"]
-    doc = db.videos.find_one({"_id": ObjectId(video_id)})
+    doc = db.videos.find_one({"_id": parse_video_id(video_id)})
     assert doc["status"] == "FAILED"
     assert "not a video" in doc["failureReason"]
     assert _keys(s3, get_settings().media_bucket, f"hls/{video_id}/") == []
@@ -145,7 +146,7 @@ def test_text_file_upload_ends_failed(tmp_path, member, new_video, run_transcode
     text.write_text("this is not a video\n" * 100)
     video_id = new_video(member(), size=text.stat().st_size)["video"]["id"]
     assert run_transcode(video_id, str(text))["results"] == ["failed"]
-    assert db.videos.find_one({"_id": ObjectId(video_id)})["status"] == "FAILED"
+    assert db.videos.find_one({"_id": parse_video_id(video_id)})["status"] == "FAILED"
 
 
 def test_upload_larger_than_declared_ends_failed_and_is_removed(tmp_path, member, new_video,
@@ -155,7 +156,7 @@ def test_upload_larger_than_declared_ends_failed_and_is_removed(tmp_path, member
     clip = media.make_clip(str(tmp_path / "big.mp4"), 320, 240, seconds=1, audio=False)
     video_id = new_video(member(), size=100)["video"]["id"]  # declared far smaller
     assert run_transcode(video_id, clip)["results"] == ["failed"]
-    doc = db.videos.find_one({"_id": ObjectId(video_id)})
+    doc = db.videos.find_one({"_id": parse_video_id(video_id)})
     assert doc["status"] == "FAILED" and "larger than declared" in doc["failureReason"]
     assert _keys(s3, get_settings().media_bucket, f"raw/{video_id}/") == []
 
@@ -166,10 +167,10 @@ def test_events_for_unknown_deleted_or_claimed_videos_are_ignored(tmp_path, memb
     assert run_transcode(str(ObjectId()), clip)["results"] == ["ignored"]
     assert run_transcode("not-an-id", clip)["results"] == ["ignored"]
     video_id = new_video(member(), size=os.path.getsize(clip))["video"]["id"]
-    db.videos.update_one({"_id": ObjectId(video_id)}, {"$set": {"status": "PROCESSING"}})
+    db.videos.update_one({"_id": parse_video_id(video_id)}, {"$set": {"status": "PROCESSING"}})
     # A duplicate delivery while another invocation works on it: left alone.
     assert run_transcode(video_id, clip)["results"] == ["ignored"]
-    assert db.videos.find_one({"_id": ObjectId(video_id)})["status"] == "PROCESSING"
+    assert db.videos.find_one({"_id": parse_video_id(video_id)})["status"] == "PROCESSING"
 
 
 def test_a_crash_inside_the_pipeline_still_ends_failed(tmp_path, member, new_video,
@@ -182,7 +183,7 @@ def test_a_crash_inside_the_pipeline_still_ends_failed(tmp_path, member, new_vid
     clip = media.make_clip(str(tmp_path / "c.mp4"), 320, 240, seconds=1, audio=False)
     video_id = new_video(member(), size=os.path.getsize(clip))["video"]["id"]
     assert run_transcode(video_id, clip)["results"] == ["failed"]
-    doc = db.videos.find_one({"_id": ObjectId(video_id)})
+    doc = db.videos.find_one({"_id": parse_video_id(video_id)})
     assert doc["status"] == "FAILED" and "disk full" not in doc["failureReason"]
 
 

@@ -6,11 +6,11 @@ import os
 
 import boto3
 import pytest
-from bson import ObjectId
 from botocore.stub import Stubber
 
 from tests.support import media
 from tests.support.video_fixtures import s3_event
+from tuber_common.ids import parse_video_id
 
 ROLE = "arn:aws:iam::000000000000:role/tuber-mediaconvert"
 
@@ -63,7 +63,7 @@ def test_submits_a_valid_job_with_the_adapted_ladder(tmp_path, mediaconvert, mem
 
     assert _run(video_id, clip, s3, monkeypatch)["results"] == ["submitted"]
 
-    doc = db.videos.find_one({"_id": ObjectId(video_id)})
+    doc = db.videos.find_one({"_id": parse_video_id(video_id)})
     assert doc["status"] == "PROCESSING" and doc["transcodeJobId"] == "1735689600000-abc123"
     assert expected["UserMetadata"] == {"videoId": video_id, "app": "tuber"}
     outputs = expected["Settings"]["OutputGroups"][0]["Outputs"]
@@ -96,4 +96,4 @@ def test_rejected_job_ends_failed(tmp_path, mediaconvert, member, new_video, s3,
     mediaconvert.add_client_error("create_job", service_error_code="BadRequestException",
                                   http_status_code=400)
     assert _run(video_id, clip, s3, monkeypatch)["results"] == ["failed"]
-    assert db.videos.find_one({"_id": ObjectId(video_id)})["status"] == "FAILED"
+    assert db.videos.find_one({"_id": parse_video_id(video_id)})["status"] == "FAILED"

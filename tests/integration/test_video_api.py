@@ -4,6 +4,8 @@ from __future__ import annotations
 import pytest
 from bson import ObjectId
 
+from tuber_common.ids import parse_video_id
+
 
 # --- create ---------------------------------------------------------------------------
 
@@ -31,7 +33,7 @@ def test_create_returns_uploading_video_and_a_scoped_presigned_post(video_api, m
     assert ["content-length-range", 1, 12345] in policy["conditions"]
     assert {"Content-Type": "video/mp4"} in policy["conditions"]
     assert {"key": f"raw/{video['id']}/source"} in policy["conditions"]
-    assert db.videos.find_one({"_id": ObjectId(video["id"])})["titleWords"] == ["my", "first",
+    assert db.videos.find_one({"_id": parse_video_id(video["id"])})["titleWords"] == ["my", "first",
                                                                               "clip"]
 
 
@@ -124,7 +126,7 @@ def test_unpublished_videos_are_the_owners_alone(video_api, member, new_video):
 def test_get_includes_my_rating_from_ratings(video_api, member, published_video, db):
     owner, fan = member(), member()
     video_id = published_video(owner)
-    db.ratings.insert_one({"videoId": ObjectId(video_id), "userId": ObjectId(fan.id),
+    db.ratings.insert_one({"videoId": parse_video_id(video_id), "userId": ObjectId(fan.id),
                            "rating": "dislike"})
     assert video_api.get(f"/video/{video_id}", token=fan.token).json["video"]["myRating"] \
         == "dislike"
@@ -261,9 +263,9 @@ def test_delete_removes_media_ratings_views_and_comments(video_api, member, publ
         for key in (f"raw/{vid}/source", f"hls/{vid}/master.m3u8", f"hls/{vid}/240p/seg_0.ts",
                     f"hls/{vid}/thumb.jpg"):
             s3.put_object(Bucket=bucket, Key=key, Body=b"x")
-        db.ratings.insert_one({"videoId": ObjectId(vid), "userId": ObjectId(other.id),
+        db.ratings.insert_one({"videoId": parse_video_id(vid), "userId": ObjectId(other.id),
                                "rating": "like"})
-        db.comments.insert_one({"videoId": ObjectId(vid), "text": "hi", "parentId": None})
+        db.comments.insert_one({"videoId": parse_video_id(vid), "text": "hi", "parentId": None})
     assert video_api.post(f"/video/{video_id}/view", {"watchedSeconds": 30},
                           token=other.token).json["counted"] is True
 
@@ -274,14 +276,14 @@ def test_delete_removes_media_ratings_views_and_comments(video_api, member, publ
     keys = [o["Key"] for o in s3.list_objects_v2(Bucket=bucket).get("Contents", [])]
     assert keys and all(keep_id in k for k in keys)
     for name in ("ratings", "views", "comments"):
-        assert db[name].count_documents({"videoId": ObjectId(video_id)}) == 0, name
-    assert db.ratings.count_documents({"videoId": ObjectId(keep_id)}) == 1
+        assert db[name].count_documents({"videoId": parse_video_id(video_id)}) == 0, name
+    assert db.ratings.count_documents({"videoId": parse_video_id(keep_id)}) == 1
 
 
 @pytest.mark.parametrize("status", ["UPLOADING", "PROCESSING", "FAILED"])
 def test_delete_works_in_any_status(video_api, member, new_video, db, status):
     owner = member()
     video_id = new_video(owner)["video"]["id"]
-    db.videos.update_one({"_id": ObjectId(video_id)}, {"$set": {"status": status}})
+    db.videos.update_one({"_id": parse_video_id(video_id)}, {"$set": {"status": status}})
     assert video_api.delete(f"/video/{video_id}", token=owner.token).status == 204
     assert db.videos.count_documents({}) == 0

@@ -6,9 +6,9 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from bson import ObjectId
 
 from tests.support.video_fixtures import sample_event
+from tuber_common.ids import parse_video_id
 
 # What the player sends once the viewer has watched long enough (see test_views_min_watch).
 WATCHED = {"watchedSeconds": 30}
@@ -93,7 +93,7 @@ def test_fifty_concurrent_distinct_viewers_count_exactly_fifty(db, member, publi
         list(pool.map(view, range(50)))
         # The same 50 again, at once: none of them counts twice.
         list(pool.map(view, range(50)))
-    assert db.videos.find_one({"_id": ObjectId(video_id)})["viewCount"] == 50
+    assert db.videos.find_one({"_id": parse_video_id(video_id)})["viewCount"] == 50
 
 
 # --- webhook --------------------------------------------------------------------------
@@ -121,7 +121,7 @@ def test_good_signature_publishes_and_replay_is_rejected(video_api, uploading_vi
     request = _signed(body)
     answer = video_api.call("POST", "/video/webhook", **request)
     assert answer.status == 200 and answer.json == {"result": "published"}, answer.body
-    doc = db.videos.find_one({"_id": ObjectId(video_id)})
+    doc = db.videos.find_one({"_id": parse_video_id(video_id)})
     assert doc["status"] == "PUBLIC" and doc["hlsKey"] == f"hls/{video_id}/master.m3u8"
     replay = video_api.call("POST", "/video/webhook", **request)
     assert (replay.status, replay.error_code) == (409, "webhook_replayed")
@@ -151,7 +151,7 @@ def test_bad_signatures_are_401_and_change_nothing(video_api, uploading_video, d
     }[tamper]()
     answer = video_api.call("POST", "/video/webhook", **request)
     assert (answer.status, answer.error_code) == (401, code)
-    assert db.videos.find_one({"_id": ObjectId(video_id)})["status"] == "UPLOADING"
+    assert db.videos.find_one({"_id": parse_video_id(video_id)})["status"] == "UPLOADING"
 
 
 def test_webhook_fails_a_video_and_checks_its_body(video_api, uploading_video, db):
@@ -159,7 +159,7 @@ def test_webhook_fails_a_video_and_checks_its_body(video_api, uploading_video, d
     answer = video_api.call("POST", "/video/webhook", **_signed(
         {"videoId": video_id, "status": "FAILED", "failureReason": "codec unsupported"}))
     assert answer.json == {"result": "failed"}
-    assert db.videos.find_one({"_id": ObjectId(video_id)})["failureReason"] == \
+    assert db.videos.find_one({"_id": parse_video_id(video_id)})["failureReason"] == \
         "codec unsupported"
     bad = video_api.call("POST", "/video/webhook", **_signed({"videoId": video_id,
                                                               "status": "DONE"}))
@@ -179,7 +179,7 @@ def test_webhook_accepts_a_mediaconvert_job_state_change(video_api, uploading_vi
                                                   video_id))
     answer = video_api.call("POST", "/video/webhook", **_signed(event))
     assert answer.json == {"result": "published"}, answer.body
-    assert db.videos.find_one({"_id": ObjectId(video_id)})["renditions"][-1]["height"] == 720
+    assert db.videos.find_one({"_id": parse_video_id(video_id)})["renditions"][-1]["height"] == 720
 
 
 def test_sample_webhook_event_routes_to_the_webhook(video_api, db):

@@ -10,6 +10,7 @@ import pytest
 from bson import ObjectId
 
 from tests.support.video_fixtures import sample_event
+from tuber_common.ids import parse_video_id
 
 SAMPLE_ID = sample_event("mediaconvert_complete")["detail"]["userMetadata"]["videoId"]
 
@@ -37,7 +38,7 @@ def videos(member, new_video):
 
 
 def status(db, video_id: str) -> str:
-    return db.videos.find_one({"_id": ObjectId(video_id)})["status"]
+    return db.videos.find_one({"_id": parse_video_id(video_id)})["status"]
 
 
 def test_an_unsigned_job_event_is_refused(video_api, videos, db):
@@ -93,7 +94,7 @@ def test_a_job_publishes_its_own_video_not_one_named_in_its_outputs(video_api, v
     answer = video_api.call("POST", "/video/webhook", **signed(event))
 
     assert answer.status == 200 and answer.json == {"result": "published"}, answer.body
-    doc = db.videos.find_one({"_id": ObjectId(mine)})
+    doc = db.videos.find_one({"_id": parse_video_id(mine)})
     assert doc["status"] == "PUBLIC"
     assert doc["hlsKey"] == f"hls/{mine}/master.m3u8"
     assert doc["thumbnailKey"] == f"hls/{mine}/thumb.0000000.jpg"

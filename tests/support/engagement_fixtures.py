@@ -26,20 +26,24 @@ def comment_api(db):
 
 @pytest.fixture
 def make_video(db):
-    """A video document as tuber_common/videos.py describes it; returns its id string."""
+    """A video document as tuber_common/videos.py describes it; returns its id string.
+    `legacy_id=True` stores it the way videos were stored before issue 14 (an ObjectId
+    `_id`), to check that those keep working."""
     from tuber_common.clock import utcnow
+    from tuber_common.ids import new_video_id
     from tuber_common.videos import PUBLIC, words
     from bson import ObjectId
 
     made = 0
 
     def _make(owner: Member, *, visibility: str = "public", status: str = PUBLIC,
-              title: str = "A test video") -> str:
+              title: str = "A test video", legacy_id: bool = False) -> str:
         nonlocal made
         made += 1
         # Distinct, increasing times: ordering tests must not depend on clock resolution.
         now = utcnow() + timedelta(milliseconds=made)
         return str(db.videos.insert_one({
+            "_id": ObjectId() if legacy_id else new_video_id(),
             "ownerId": ObjectId(owner.id), "title": title, "titleWords": words(title),
             "description": "", "visibility": visibility, "status": status,
             "viewCount": 0, "likeCount": 0, "dislikeCount": 0, "commentCount": 0,

@@ -48,14 +48,13 @@ def new_video(video_api):
 @pytest.fixture
 def published_video(db, new_video):
     """A video created through the API and published the way on_transcoded does it."""
-    from bson import ObjectId
-
     from tuber_common import publishing
+    from tuber_common.ids import parse_video_id
 
     def _make(owner: Member, title: str = "A video", visibility: str = "public") -> str:
         video_id = new_video(owner, title, visibility)["video"]["id"]
         assert publishing.publish(
-            db, ObjectId(video_id), hls_key=f"hls/{video_id}/master.m3u8",
+            db, parse_video_id(video_id), hls_key=f"hls/{video_id}/master.m3u8",
             renditions=[{"name": "240p", "width": 426, "height": 240}],
             thumbnail_key=f"hls/{video_id}/thumb.jpg", duration_seconds=2.0)
         return video_id

@@ -21,7 +21,7 @@ from pymongo.database import Database
 from tuber_common import counters
 from tuber_common.clock import iso, utcnow
 from tuber_common.errors import Conflict, Forbidden, NotFound, Unauthorized
-from tuber_common.ids import try_parse_id
+from tuber_common.ids import VideoId, try_parse_id
 from tuber_common.pagination import page
 from tuber_common.users import hydrate_users
 from tuber_common.videos import PUBLIC, comments_enabled, find_visible_video
@@ -45,7 +45,7 @@ def _not_found() -> NotFound:
     return NotFound("comment not found", code="comment_not_found")
 
 
-def _count(db: Database, video_id: ObjectId, delta: int) -> None:
+def _count(db: Database, video_id: VideoId, delta: int) -> None:
     db.videos.update_one({"_id": video_id}, {"$inc": {"commentCount": delta}})
 
 
@@ -72,7 +72,7 @@ def _load_live(db: Database, comment_id: str) -> dict:
     return doc
 
 
-def _reserve_reply(db: Database, video_id: ObjectId, parent_id: str) -> ObjectId:
+def _reserve_reply(db: Database, video_id: VideoId, parent_id: str) -> ObjectId:
     """Count the coming reply on its thread first: a thread with replies is never removed
     outright, so the reply cannot end up orphaned by a concurrent delete."""
     target_id = try_parse_id(parent_id)
@@ -201,7 +201,7 @@ def _drop_empty_placeholder(db: Database, comment_id: ObjectId) -> None:
     db.comments.delete_one({"_id": comment_id, "deleted": True, "replyCount": {"$lte": 0}})
 
 
-def recount(db: Database, video_id: ObjectId, at_rest) -> dict[str, int]:
+def recount(db: Database, video_id: VideoId, at_rest) -> dict[str, int]:
     """`commentCount` as the comments say (live ones, replies included). On the way, each
     thread's `replyCount` is set to its live replies (a reply reserved by a request that
     died before inserting it left one too many), and a placeholder left with none goes."""

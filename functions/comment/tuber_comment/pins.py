@@ -6,6 +6,8 @@ from __future__ import annotations
 from bson import ObjectId
 from pymongo.database import Database
 
+from tuber_common.ids import VideoId
+
 
 def pinned_id(video: dict) -> ObjectId | None:
     return video.get("pinnedCommentId")
@@ -27,7 +29,7 @@ def pinned_comment(db: Database, video: dict) -> dict | None:
     return doc
 
 
-def unpin_if_pinned(db: Database, video_id: ObjectId, comment_id: ObjectId) -> None:
+def unpin_if_pinned(db: Database, video_id: VideoId, comment_id: ObjectId) -> None:
     """A deleted comment stays pinned no longer."""
     db.videos.update_one({"_id": video_id, "pinnedCommentId": comment_id},
                          {"$set": {"pinnedCommentId": None}})

@@ -16,7 +16,7 @@ from pymongo.errors import DuplicateKeyError
 from tuber_common import counters
 from tuber_common.clock import utcnow
 from tuber_common.errors import Conflict, Forbidden, NotFound, Unauthorized
-from tuber_common.ids import try_parse_id
+from tuber_common.ids import VideoId, try_parse_id
 from tuber_common.pagination import page
 from tuber_common.users import hydrate_users
 from tuber_common.videos import (PUBLIC, can_see, find_visible_video, owner_ids,
@@ -63,7 +63,7 @@ def _rateable_video(db: Database, video_id: str, user_id: str) -> dict:
     return video
 
 
-def change_rating(db: Database, video: ObjectId, user: ObjectId,
+def change_rating(db: Database, video: VideoId, user: ObjectId,
                   rating: str) -> tuple[str | None, str | None]:
     """Set the stored rating; return (before, after), each "like", "dislike" or None."""
     key = {"videoId": video, "userId": user}
@@ -123,7 +123,7 @@ def rate(db: Database, user_id: str, video_id: str, rating: str) -> dict:
     return summary(counts or video, after)
 
 
-def recount(db: Database, video_id: ObjectId, _at_rest=None) -> dict[str, int]:
+def recount(db: Database, video_id: VideoId, _at_rest=None) -> dict[str, int]:
     # Only the video's own counters follow the ratings: nothing else to repair (no at_rest).
     """The counters as the ratings say, whatever the $inc path did."""
     return {field: db.ratings.count_documents({"videoId": video_id, "rating": rating})

@@ -10,7 +10,7 @@ from botocore.exceptions import ClientError
 from pymongo.database import Database
 
 from tuber_common import multipart, publishing, storage
-from tuber_common.ids import try_parse_id
+from tuber_common.ids import try_parse_video_id
 
 logger = Logger(child=True)
 MASTER_NAME, MANIFEST_NAME = "master.m3u8", "manifest.json"
@@ -23,7 +23,7 @@ def master_video_id(key: str):
     parts = key.split("/")
     if len(parts) != 3 or parts[0] != "hls" or parts[2] != MASTER_NAME:
         return None
-    return try_parse_id(parts[1])
+    return try_parse_video_id(parts[1])
 
 
 def _read_manifest(bucket: str, key: str) -> dict | None:

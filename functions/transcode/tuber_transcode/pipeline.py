@@ -12,11 +12,10 @@ from pathlib import Path
 from urllib.parse import unquote_plus
 
 from aws_lambda_powertools import Logger
-from bson import ObjectId
 from pymongo.database import Database
 
 from tuber_common import publishing, storage
-from tuber_common.ids import try_parse_id
+from tuber_common.ids import VideoId, try_parse_video_id
 from tuber_common.observability import seconds
 from tuber_common.settings import get_settings
 
@@ -48,11 +47,11 @@ def s3_object(record: dict) -> tuple[str, str, int | None] | None:
     return bucket, unquote_plus(obj["key"]), obj.get("size")
 
 
-def video_id_of(key: str) -> ObjectId | None:
+def video_id_of(key: str) -> VideoId | None:
     parts = key.split("/")
     if len(parts) < 3 or parts[0] != "raw" or not parts[-1]:
         return None
-    return try_parse_id(parts[1])
+    return try_parse_video_id(parts[1])
 
 
 def handle_upload(db: Database, bucket: str, key: str, remaining_seconds: float) -> str:
@@ -85,7 +84,7 @@ def handle_upload(db: Database, bucket: str, key: str, remaining_seconds: float)
     return FAILED
 
 
-def _remove_outputs(video_id: ObjectId) -> None:
+def _remove_outputs(video_id: VideoId) -> None:
     try:
         storage.delete_prefixes([publishing.hls_prefix(video_id)])
     except Exception:  # best effort: a failed video's partial outputs are never served
@@ -162,7 +161,7 @@ def _put(bucket: str, key: str, path: Path) -> None:
     storage.get_s3().upload_file(str(path), bucket, key, ExtraArgs=extra)
 
 
-def _upload(bucket: str, video_id: ObjectId, out_dir: Path, output, source) -> None:
+def _upload(bucket: str, video_id: VideoId, out_dir: Path, output, source) -> None:
     """Segments, media playlists, thumbnail, manifest, and the master playlist last: its
     arrival (an S3 event to on_transcoded) means everything it names is in place."""
     prefix = publishing.hls_prefix(video_id)

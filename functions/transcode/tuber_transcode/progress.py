@@ -9,9 +9,9 @@ import time
 from typing import Callable, Iterable
 
 from aws_lambda_powertools import Logger
-from bson import ObjectId
 from pymongo.database import Database
 
+from tuber_common.ids import VideoId
 from tuber_common.videos import PROCESSING
 
 logger = Logger(child=True)
@@ -75,7 +75,7 @@ def feed(lines: Iterable[str], reporter: Reporter) -> None:
             reporter.encoded(seconds)
 
 
-def database_writer(db: Database, video_id: ObjectId) -> Callable[[int], None]:
+def database_writer(db: Database, video_id: VideoId) -> Callable[[int], None]:
     def write(percent: int) -> None:
         db.videos.update_one({"_id": video_id, "status": PROCESSING},
                              {"$max": {"progressPercent": percent}})

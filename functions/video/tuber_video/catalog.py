@@ -5,11 +5,10 @@
 Lists page on an indexed key and hydrate their owners with one query per page."""
 from __future__ import annotations
 
-from bson import ObjectId
 from pymongo.database import Database
 
 from tuber_common.errors import BadRequest, NotFound
-from tuber_common.ids import parse_id, try_parse_id
+from tuber_common.ids import VideoId, parse_id, try_parse_id
 from tuber_common.pagination import page
 from tuber_common.users import hydrate_users
 from tuber_common.videos import PUBLIC, find_visible_video, owner_ids, video_out, words
@@ -30,7 +29,7 @@ def visible_video(db: Database, video_id: str, viewer_id: str | None) -> dict:
     return doc
 
 
-def my_rating(db: Database, video_id: ObjectId, viewer_id: str) -> str:
+def my_rating(db: Database, video_id: VideoId, viewer_id: str) -> str:
     user = try_parse_id(viewer_id)
     found = db.ratings.find_one({"videoId": video_id, "userId": user}, {"rating": 1}) \
         if user else None

@@ -29,7 +29,9 @@ def recommended(db: Database, video_id: str, viewer_id: str | None,
     picked = same_owner[:(limit + 1) // 2]
     taken = {doc["_id"], *(d["_id"] for d in picked)}
     popular = list(db.videos.find({**LISTED, "_id": {"$nin": list(taken)}})
-                   .sort([("viewCount", -1), ("_id", -1)]).limit(limit - len(picked)))
+                   # Equal views: newest first (video ids are random, no order in them).
+                   .sort([("viewCount", -1), ("publishedAt", -1), ("_id", -1)])
+                   .limit(limit - len(picked)))
     picked += popular
     taken.update(d["_id"] for d in popular)
     # Few popular videos beyond this channel: the owner's older ones fill the list.

@@ -38,8 +38,9 @@ _MAGIC = {
     "jpg": lambda head: head.startswith(b"\xff\xd8\xff"),
     "webp": lambda head: head[:4] == b"RIFF" and head[8:12] == b"WEBP",
 }
-_STAGED_KEY = re.compile(
-    r"^incoming/thumbs/(?P<video>[0-9a-f]{24})/custom-[0-9a-f]{16}\.(?P<ext>png|jpg|webp)$")
+# {video}: either id format (tuber_common.ids); confirm compares it with this video's own.
+_STAGED_KEY = re.compile(r"^incoming/thumbs/(?P<video>[0-9a-f]{24}|[A-Za-z0-9_-]{22})"
+                         r"/custom-[0-9a-f]{16}\.(?P<ext>png|jpg|webp)$")
 
 
 def _content_type(value: str) -> str:

@@ -7,6 +7,7 @@ from pymongo.database import Database
 from tuber_common import storage
 from tuber_common.clock import utcnow
 from tuber_common.errors import PayloadTooLarge
+from tuber_common.ids import VideoId, new_video_id
 from tuber_common.observability import count
 from tuber_common.settings import get_settings
 from tuber_common.videos import COUNTERS, UPLOADING, words
@@ -20,12 +21,12 @@ from .catalog import shape
 STAGING = "incoming/"
 
 
-def thumbnail_prefixes(video_id: ObjectId | str) -> list[str]:
+def thumbnail_prefixes(video_id: VideoId) -> list[str]:
     """Every folder holding a video's custom thumbnails: published, and staged uploads."""
     return [f"thumbs/{video_id}/", f"{STAGING}thumbs/{video_id}/"]
 
 
-def raw_key(video_id: ObjectId) -> str:
+def raw_key(video_id: VideoId) -> str:
     # The transcode function is triggered by anything under raw/{videoId}/; the presigned
     # upload can only ever create this one key.
     return f"raw/{video_id}/source"
@@ -42,7 +43,9 @@ def create_video(db: Database, owner_id: str, *, title: str, description: str,
     quotas.check_storage(db, owner_id, size_bytes)
     slot = quotas.take_daily_slot(db, owner_id)
     now = utcnow()
-    video_id = ObjectId()
+    # Random (tuber_common.ids): neither this id nor its media keys say anything of another
+    # video's, so unlisted and private videos cannot be found from public ones.
+    video_id = new_video_id()
     doc = {
         "_id": video_id, "ownerId": ObjectId(owner_id), "title": title,
         "titleWords": words(title), "description": description, "visibility": visibility,

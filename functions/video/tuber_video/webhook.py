@@ -26,7 +26,7 @@ from pymongo.errors import DuplicateKeyError
 
 from tuber_common import publishing, secret_settings
 from tuber_common.errors import BadRequest, Conflict, Unauthorized, ValidationFailed
-from tuber_common.ids import try_parse_id
+from tuber_common.ids import try_parse_video_id
 from tuber_common.settings import get_settings
 
 from .models import WebhookResult
@@ -84,7 +84,7 @@ def _apply(db: Database, payload: dict) -> dict:
         raise ValidationFailed("webhook body is invalid", details=[
             {"loc": [str(p) for p in e["loc"]], "msg": e["msg"], "type": e["type"]}
             for e in exc.errors()]) from None
-    video_id = try_parse_id(result.videoId)
+    video_id = try_parse_video_id(result.videoId)
     if video_id is None:
         return {"result": publishing.UNKNOWN_VIDEO}
     prefix = publishing.hls_prefix(video_id)

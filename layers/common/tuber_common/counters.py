@@ -20,10 +20,10 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Callable
 
-from bson import ObjectId
 from pymongo.database import Database
 
 from .clock import utcnow
+from .ids import VideoId
 from .observability import count, logger
 from .videos import COUNTERS
 
@@ -32,10 +32,10 @@ GRACE = timedelta(seconds=60)
 BATCH = 500
 
 # (db, video id, at_rest) -> the video's counters as the documents say.
-Recount = Callable[[Database, ObjectId, Callable[[], bool]], dict]
+Recount = Callable[[Database, VideoId, Callable[[], bool]], dict]
 
 
-def stamp_changing(db: Database, video_id: ObjectId, stamp: str) -> None:
+def stamp_changing(db: Database, video_id: VideoId, stamp: str) -> None:
     """Call before changing a document that a counter of this video follows."""
     db.videos.update_one({"_id": video_id}, {"$set": {stamp: utcnow()}})
 

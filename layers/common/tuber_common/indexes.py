@@ -36,8 +36,10 @@ INDEXES: dict[str, list[IndexModel]] = {
         # Recommendations: one owner's listed videos, newest first; listed videos by views.
         IndexModel([("ownerId", ASC), ("status", ASC), ("visibility", ASC),
                     ("publishedAt", DESC), ("_id", DESC)], name="owner_listed"),
-        IndexModel([("status", ASC), ("visibility", ASC), ("viewCount", DESC), ("_id", DESC)],
-                   name="popular"),
+        # Equal views, newest first. A new name: an index whose keys change under the same
+        # name makes create_indexes fail; drop the old "popular" once this one exists.
+        IndexModel([("status", ASC), ("visibility", ASC), ("viewCount", DESC),
+                    ("publishedAt", DESC), ("_id", DESC)], name="popular_newest"),
         # Sweeper: videos stuck in a state.
         IndexModel([("status", ASC), ("updatedAt", ASC)], name="status_age"),
         # Multipart sweep: which video records an S3 upload id.

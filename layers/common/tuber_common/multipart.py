@@ -16,7 +16,7 @@ from pymongo.database import Database
 
 from . import storage
 from .clock import utcnow
-from .ids import try_parse_id
+from .ids import try_parse_video_id
 from .settings import get_settings
 from .videos import FAILED, UPLOADING
 
@@ -60,7 +60,7 @@ def abort(key: str, upload_id: str, bucket: str | None = None) -> None:
 
 def _video_id_of(key: str):
     parts = key.split("/")
-    return try_parse_id(parts[1]) if len(parts) == 3 and parts[0] == "raw" else None
+    return try_parse_video_id(parts[1]) if len(parts) == 3 and parts[0] == "raw" else None
 
 
 def sweep(db: Database, now: datetime | None = None) -> dict:

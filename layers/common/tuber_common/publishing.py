@@ -10,12 +10,11 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from bson import ObjectId
 from pymongo import ReturnDocument
 from pymongo.database import Database
 
 from .clock import utcnow
-from .ids import try_parse_id
+from .ids import VideoId, try_parse_video_id
 from .observability import count
 from .settings import get_settings
 from .videos import FAILED, PROCESSING, PUBLIC, UPLOADING
@@ -27,11 +26,11 @@ PUBLISHED, FAILED_NOW, UNCHANGED, UNKNOWN_VIDEO = "published", "failed", "unchan
 MEDIACONVERT_DETAIL_TYPE = "MediaConvert Job State Change"
 
 
-def hls_prefix(video_id: ObjectId | str) -> str:
+def hls_prefix(video_id: VideoId) -> str:
     return f"hls/{video_id}/"
 
 
-def start_processing(db: Database, video_id: ObjectId, raw_key: str) -> dict | None:
+def start_processing(db: Database, video_id: VideoId, raw_key: str) -> dict | None:
     """Claim an uploaded video for transcoding: UPLOADING -> PROCESSING, exactly once (or a
     retried video: PROCESSING with `retryPending`, set by POST /video/{id}/retry).
     Returns the claimed document, or None when it is unknown, deleted or already claimed."""
@@ -45,7 +44,7 @@ def start_processing(db: Database, video_id: ObjectId, raw_key: str) -> dict | N
     )
 
 
-def publish(db: Database, video_id: ObjectId, *, hls_key: str, renditions: list[dict],
+def publish(db: Database, video_id: VideoId, *, hls_key: str, renditions: list[dict],
             thumbnail_key: str | None, duration_seconds: float | None) -> bool:
     """PUBLIC with its media; True when this call made the change."""
     if not hls_key.startswith(hls_prefix(video_id)):
@@ -64,7 +63,7 @@ def publish(db: Database, video_id: ObjectId, *, hls_key: str, renditions: list[
     return result.modified_count == 1
 
 
-def fail(db: Database, video_id: ObjectId, reason: str) -> bool:
+def fail(db: Database, video_id: VideoId, reason: str) -> bool:
     """FAILED with a reason a user may read; True when this call made the change."""
     now = utcnow()
     result = db.videos.update_one(
@@ -104,11 +103,11 @@ def _outcome(changed: bool, exists: bool, done: str) -> str:
     return done if changed else (UNCHANGED if exists else UNKNOWN_VIDEO)
 
 
-def _exists(db: Database, video_id: ObjectId) -> bool:
+def _exists(db: Database, video_id: VideoId) -> bool:
     return db.videos.count_documents({"_id": video_id}, limit=1) == 1
 
 
-def apply_result(db: Database, video_id: ObjectId, *, status: str, hls_key: str | None = None,
+def apply_result(db: Database, video_id: VideoId, *, status: str, hls_key: str | None = None,
                  renditions: list[dict] | None = None, thumbnail_key: str | None = None,
                  duration_seconds: float | None = None, failure_reason: str | None = None
                  ) -> str:
@@ -130,7 +129,7 @@ def _s3_key(uri: str) -> str | None:
     return parts[1] if len(parts) == 2 and parts[1] else None
 
 
-def _mediaconvert_media(video_id: ObjectId, detail: dict) -> dict:
+def _mediaconvert_media(video_id: VideoId, detail: dict) -> dict:
     """Master playlist, renditions, thumbnail and duration from a COMPLETE job's details."""
     prefix = hls_prefix(video_id)
     media: dict[str, Any] = {"hls_key": None, "renditions": [], "thumbnail_key": None,
@@ -165,7 +164,7 @@ def apply_mediaconvert_event(db: Database, event: dict) -> str:
     by the id the transcode function put in the job's userMetadata."""
     detail = event.get("detail") or {}
     metadata = detail.get("userMetadata") or {}
-    video_id = try_parse_id(metadata.get("videoId")) if metadata.get("app") == "tuber" else None
+    video_id = try_parse_video_id(metadata.get("videoId")) if metadata.get("app") == "tuber" else None
     if video_id is None:
         return UNKNOWN_VIDEO
     status = detail.get("status")
