@@ -4,7 +4,9 @@ S3 events match, as S3 -> Lambda does it.
 One thread long-polls the queue; a few worker threads run the functions, so a transcode runs
 in the background while the API keeps answering. A message is deleted only after its
 functions returned; a function that raises is retried twice (Lambda's asynchronous retries)
-and then given up on, with a log line.
+and then given up on, with a log line, and, given a `DeadLetterQueue`, the event goes there as
+the record Lambda sends an on-failure destination (scripts/redrive replays it).
+`invoke_async` runs any event the same way (the local Lambda Invoke API: local/lambda_api.py).
 """
 from __future__ import annotations
 
@@ -13,6 +15,8 @@ import logging
 import queue
 import threading
 import time
+import uuid
+from datetime import datetime, timezone
 from typing import Any, Callable
 from urllib.parse import quote_plus, unquote_plus
 
@@ -48,10 +52,51 @@ def targets_for(subscriptions: list[S3Subscription], record: dict) -> list[str]:
     return [s.function for s in subscriptions if subscription_matches(s, record)]
 
 
+def describe_event(event: dict) -> str:
+    records = event.get("Records") if isinstance(event, dict) else None
+    if records and isinstance(records[0], dict) and "s3" in records[0]:
+        return (f"{records[0].get('eventName')} "
+                f"{unquote_plus(records[0]['s3']['object'].get('key', '?'))}")
+    return str(event.get("detail-type") or "event") if isinstance(event, dict) else "event"
+
+
+class DeadLetterQueue:
+    """An SQS queue that gets, for each event given up on, the record Lambda sends an SQS
+    on-failure destination: `requestPayload` is the event, `requestContext.functionArn` the
+    function (its logical id as the name), `responsePayload` the error."""
+
+    def __init__(self, sqs, queue_url: str, *, account: str, region: str):
+        self.sqs = sqs
+        self.queue_url = queue_url
+        self.account = account
+        self.region = region
+
+    def record(self, function: str, event: dict, error: BaseException, attempts: int) -> dict:
+        now = datetime.now(timezone.utc)
+        return {
+            "version": "1.0",
+            "timestamp": now.strftime("%Y-%m-%dT%H:%M:%S.") + f"{now.microsecond // 1000:03d}Z",
+            "requestContext": {
+                "requestId": str(uuid.uuid4()),
+                "functionArn": f"arn:aws:lambda:{self.region}:{self.account}:function:"
+                               f"{function}:$LATEST",
+                "condition": "RetriesExhausted", "approximateInvokeCount": attempts},
+            "requestPayload": event,
+            "responseContext": {"statusCode": 200, "executedVersion": "$LATEST",
+                                "functionError": "Unhandled"},
+            "responsePayload": {"errorMessage": str(error), "errorType": type(error).__name__},
+        }
+
+    def send(self, function: str, event: dict, error: BaseException, attempts: int) -> None:
+        self.sqs.send_message(QueueUrl=self.queue_url, MessageBody=json.dumps(
+            self.record(function, event, error, attempts), default=str))
+
+
 class EventPump:
     def __init__(self, sqs, queue_url: str, subscriptions: list[S3Subscription], invoke: Invoke,
                  *, workers: int = 2, retries: int = 2, retry_delay_s: float = 1.0,
-                 wait_seconds: int = 2, visibility_timeout_s: int = 900):
+                 wait_seconds: int = 2, visibility_timeout_s: int = 900,
+                 dead_letters: DeadLetterQueue | None = None):
         self.sqs = sqs
         self.queue_url = queue_url
         self.subscriptions = subscriptions
@@ -60,6 +105,7 @@ class EventPump:
         self.retry_delay_s = retry_delay_s
         self.wait_seconds = wait_seconds
         self.visibility_timeout_s = visibility_timeout_s
+        self.dead_letters = dead_letters
         self._stopping = threading.Event()
         self._work: queue.Queue = queue.Queue()
         self._in_flight = 0
@@ -88,6 +134,13 @@ class EventPump:
             return self._idle.wait_for(lambda: self._in_flight == 0 and self._work.empty(),
                                        timeout=timeout)
 
+    def invoke_async(self, function: str, event: dict) -> None:
+        """Run `function` with `event` on a worker, retried and dead-lettered like an S3
+        event (an asynchronous invocation)."""
+        with self._idle:
+            self._in_flight += 1
+        self._work.put({"Invoke": (function, event)})
+
     def _poll(self) -> None:
         while not self._stopping.is_set():
             try:
@@ -110,7 +163,10 @@ class EventPump:
             if message is None:
                 return
             try:
-                self._deliver(message)
+                if "Invoke" in message:
+                    self._invoke_with_retries(*message["Invoke"])
+                else:
+                    self._deliver(message)
             except Exception:
                 log.exception("event pump: message %s not delivered", message.get("MessageId"))
             finally:
@@ -129,8 +185,7 @@ class EventPump:
                                 ReceiptHandle=message["ReceiptHandle"])
 
     def _invoke_with_retries(self, function: str, event: dict) -> None:
-        record = event["Records"][0]
-        what = f"{record.get('eventName')} {unquote_plus(record['s3']['object']['key'])}"
+        what = describe_event(event)
         attempts = 1 + self.retries
         for attempt in range(1, attempts + 1):
             started = time.perf_counter()
@@ -147,7 +202,21 @@ class EventPump:
                 if attempt < attempts and not self._stopping.is_set():
                     time.sleep(self.retry_delay_s * attempt)
                     continue
+                self._dead_letter(function, event, exc, attempt, what)
                 return
             log.info("event %s -> %s ok %.0fms", what, function,
                      (time.perf_counter() - started) * 1000)
             return
+
+    def _dead_letter(self, function: str, event: dict, error: Exception, attempts: int,
+                     what: str) -> None:
+        if self.dead_letters is None:
+            return
+        try:
+            self.dead_letters.send(function, event, error, attempts)
+        except Exception as exc:
+            log.error("event %s -> %s lost: not written to the dead-letter queue (%s)", what,
+                      function, type(exc).__name__)
+            return
+        log.warning("event %s -> %s kept in the dead-letter queue (scripts/redrive replays it)",
+                    what, function)
