@@ -107,7 +107,7 @@ class Gateway:
 
     def __init__(self, registry: FunctionRegistry, routes: RouteTable, cors: Cors,
                  web_root: Path | None, openapi: Callable[[], dict], docs_page: str,
-                 swagger_dir: Path | None = None):
+                 swagger_dir: Path | None = None, media_origin=None):
         self.registry = registry
         self.routes = routes
         self.cors = cors
@@ -115,6 +115,8 @@ class Gateway:
         self.openapi = openapi
         self.docs_page = docs_page
         self.swagger_dir = swagger_dir
+        # /hls/* and /thumbs/*: local/origin.py, as CloudFront serves them on AWS.
+        self.media_origin = media_origin
         self._api_areas = routes.first_segments()
 
     def handle(self, method: str, target: str, headers: dict[str, str], body: bytes,
@@ -123,6 +125,10 @@ class Gateway:
         path = url.path or "/"
         if self.cors.is_preflight(method, headers):
             return self.cors.preflight(headers)
+        if self.media_origin is not None:
+            media = self.media_origin.serve(method, target, headers, source_ip)
+            if media is not None:
+                return media
         answer = self._local_extras(method, path)
         if answer is None:
             answer = self._invoke_route(method, path, url.query, headers, body, source_ip)

@@ -11,6 +11,8 @@ import sys
 import time
 from pathlib import Path
 
+_ROOT = Path(__file__).resolve().parent.parent  # for `python -m local.s3_gate`
+
 
 def free_port() -> int:
     with socket.socket() as sock:
@@ -82,11 +84,21 @@ def start_secantus(port: int, storage_path: str, log_path: str | None = None) ->
     return proc
 
 
-def start_moto(port: int, log_path: str | None = None) -> subprocess.Popen:
-    """moto's server: S3 and SQS (and the rest of AWS) on localhost."""
+def start_moto(port: int, log_path: str | None = None,
+               credentials: tuple[str, str] | None = None) -> subprocess.Popen:
+    """moto's server: S3 and SQS (and the rest of AWS) on localhost. With `credentials`
+    (access key id, secret key) it answers only requests signed with them (local/s3_gate.py):
+    nothing is reachable anonymously."""
     log = open(log_path, "ab") if log_path else subprocess.DEVNULL
     env = {**os.environ, "MOTO_ALLOW_NONEXISTENT_REGION": "true"}
-    proc = subprocess.Popen([_venv_command("moto_server"), "-H", "127.0.0.1", "-p", str(port)],
+    command = [_venv_command("moto_server"), "-H", "127.0.0.1", "-p", str(port)]
+    if credentials is not None:
+        env.update(TUBER_S3_ACCESS_KEY_ID=credentials[0],
+                   TUBER_S3_SECRET_ACCESS_KEY=credentials[1],
+                   PYTHONPATH=os.pathsep.join(filter(None, [str(_ROOT),
+                                                            env.get("PYTHONPATH")])))
+        command = [sys.executable, "-m", "local.s3_gate", "-H", "127.0.0.1", "-p", str(port)]
+    proc = subprocess.Popen(command,
                             stdout=log, stderr=subprocess.STDOUT, env=env,
                             start_new_session=True, preexec_fn=_die_with_parent)
     _close_parent_copy(log)

@@ -20,11 +20,14 @@ from pathlib import Path
 
 from . import services
 from .docs import merged_openapi, swagger_page, vendored_swagger_dir
-from .environment import (ACCOUNT_ID, REGION, LocalValues, function_environment, load_or_create_secrets,
-                          media_bucket_name)
+from .cdn import media_behaviours
+from .environment import (ACCOUNT_ID, REGION, LocalValues, function_environment,
+                          load_or_create_media_key, load_or_create_secrets, media_bucket_name,
+                          write_aws_credentials)
 from .functions import FunctionRegistry
 from .gateway import Cors, Gateway, GatewayServer
 from .media import MediaSnapshot, connect_notifications, create_bucket
+from .origin import MediaOrigin
 from .pump import EventPump
 from .routes import RouteTable
 from .schedule import Scheduler, rate_seconds
@@ -73,19 +76,26 @@ class Stack:
 
         self.mongo_uri = os.environ.get("MONGODB_URI") or self._start_mongo(data)
         mongo_db = os.environ.get("MONGODB_DB") or "tuber"
+        secrets = load_or_create_secrets(data / "secrets.json")
+        s3_credentials = (secrets["s3AccessKeyId"], secrets["s3SecretAccessKey"])
+        write_aws_credentials(data / "aws-credentials", s3_credentials)
+        media_key = load_or_create_media_key(data / "media-signing-key.pem")
         moto_port = services.free_port()
-        self.processes.append(services.start_moto(moto_port, str(data / "logs" / "moto.log")))
+        # Only requests signed with the stack's credentials reach it (local/s3_gate.py).
+        self.processes.append(services.start_moto(moto_port, str(data / "logs" / "moto.log"),
+                                                  credentials=s3_credentials))
         self.s3_url = f"http://127.0.0.1:{moto_port}"
 
-        secrets = load_or_create_secrets(data / "secrets.json")
         bucket = media_bucket_name(template)
         os.environ.update(function_environment(template, LocalValues(
             mongodb_uri=self.mongo_uri, mongodb_db=mongo_db,
             jwt_secret=secrets["jwtSecret"], webhook_secret=secrets["webhookSecret"],
-            s3_endpoint_url=self.s3_url, media_bucket=bucket)))
+            s3_endpoint_url=self.s3_url, media_bucket=bucket, media_key=media_key,
+            s3_credentials=s3_credentials)))
         self._create_indexes(mongo_db)
 
-        s3, sqs = _aws_client("s3", self.s3_url), _aws_client("sqs", self.s3_url)
+        s3 = _aws_client("s3", self.s3_url, s3_credentials)
+        sqs = _aws_client("sqs", self.s3_url, s3_credentials)
         # No bucket policy: as on AWS nothing in the bucket is public (moto refuses anonymous
         # requests without one); the gateway's media origin serves signed requests.
         create_bucket(s3, bucket, REGION,
@@ -100,10 +110,16 @@ class Stack:
                           opts.web_root if opts.web_root.is_dir() else None,
                           openapi=lambda: merged_openapi(registry, api_functions, template.routes),
                           docs_page=swagger_page("/docs/assets" if swagger_dir else None),
-                          swagger_dir=swagger_dir)
+                          swagger_dir=swagger_dir,
+                          # /hls/* and /thumbs/* as the distribution serves them on AWS
+                          media_origin=MediaOrigin(s3, bucket, media_behaviours(template),
+                                                   {media_key.key_id: media_key.public_pem}))
         self._server = GatewayServer(gateway, opts.host, opts.port)
-        self._server.start()
         self.api_url = f"http://{opts.host}:{self._server.port}"
+        # The gateway is the media origin: signatures name its URL (known once it listens).
+        os.environ["MEDIA_BASE_URL"] = _browser_url(opts.host, self._server.port)
+        _forget_settings()
+        self._server.start()
 
         timeouts = [f.timeout_s for f in template.functions.values()] or [900]
         self._pump = EventPump(sqs, queue_url, template.s3_subscriptions, registry.invoke,
@@ -143,7 +159,11 @@ class Stack:
             f"  API docs     {self.api_url}/docs   (OpenAPI: {self.api_url}/openapi.json)"
             + ("" if has_swagger else "  [minimal page: `make swagger-ui` for Swagger UI]"),
             f"  S3 (moto)    {self.s3_url}   bucket {bucket}"
-            + (f", {restored} media objects restored" if restored else ""),
+            + (f", {restored} media objects restored" if restored else "")
+            + "   (signed requests only: profile tuber-local in "
+            f"{self.options.data_dir.resolve() / 'aws-credentials'})",
+            f"  media        {os.environ['MEDIA_BASE_URL']}/hls/*, /thumbs/*   (CloudFront "
+            "signatures checked, key in media-signing-key.pem)",
             f"  MongoDB      {_redact(self.mongo_uri)}   database {mongo_db}",
             f"  data folder  {self.options.data_dir.resolve()}",
         ]
@@ -177,12 +197,23 @@ class Stack:
             log.info("media snapshot: %d objects kept in %s", count, self._snapshot.folder)
 
 
-def _aws_client(service: str, endpoint: str):
+def _browser_url(host: str, port: int) -> str:
+    # A gateway listening on every address is still reached as 127.0.0.1 from this machine.
+    return f"http://{'127.0.0.1' if host in ('0.0.0.0', '::', '') else host}:{port}"
+
+
+def _forget_settings() -> None:
+    from tuber_common.settings import get_settings
+
+    get_settings.cache_clear()
+
+
+def _aws_client(service: str, endpoint: str, credentials: tuple[str, str]):
     import boto3
     from botocore.config import Config
 
     return boto3.client(service, endpoint_url=endpoint, region_name=REGION,
-                        aws_access_key_id="local", aws_secret_access_key="local",
+                        aws_access_key_id=credentials[0], aws_secret_access_key=credentials[1],
                         config=Config(s3={"addressing_style": "path"},
                                       retries={"max_attempts": 2}))
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import base64
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Callable
 from urllib.parse import urlencode
 
@@ -16,6 +16,7 @@ class Answer:
     status: int
     headers: dict[str, str]
     body: str
+    cookies: list[str] = field(default_factory=list)  # Set-Cookie values (payload 2.0)
 
     @property
     def json(self) -> Any:
@@ -47,7 +48,7 @@ class Api:
         if result.get("isBase64Encoded"):
             text = base64.b64decode(text).decode()
         headers_out = {k.lower(): v for k, v in (result.get("headers") or {}).items()}
-        return Answer(result["statusCode"], headers_out, text)
+        return Answer(result["statusCode"], headers_out, text, list(result.get("cookies") or []))
 
     def get(self, path: str, **kw) -> Answer:
         return self.call("GET", path, **kw)

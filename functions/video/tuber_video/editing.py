@@ -52,6 +52,8 @@ def delete_video(db: Database, video_id: str, user_id: str) -> None:
     if (doc.get("multipart") or {}).get("uploadId"):  # its stored parts go too
         multipart.abort(raw_key(vid), doc["multipart"]["uploadId"])
     storage.delete_prefixes([f"raw/{vid}/", f"hls/{vid}/", *thumbnail_prefixes(vid)])
+    # Copies the CDN cached stop being served too (a viewer's cookies may live 5 minutes).
+    storage.invalidate_cdn([f"/hls/{vid}/*", f"/thumbs/{vid}/*"])
     db.ratings.delete_many({"videoId": vid})
     db.views.delete_many({"videoId": vid})
     db.comments.delete_many({"videoId": vid})

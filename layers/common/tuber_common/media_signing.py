@@ -13,10 +13,10 @@ A signature is RSA (PKCS#1 v1.5) with SHA-1 over the policy JSON, written in Clo
 URL-safe base64 (`+` -> `-`, `=` -> `_`, `/` -> `~`). `cryptography` is imported on first
 use only: a function that never signs does not pay for it at cold start.
 
-Settings: MEDIA_BASE_URL (the public origin of /hls and /thumbs: CloudFront's https URL on
-AWS, the gateway's http://127.0.0.1:PORT locally), MEDIA_SIGNING_KEY_ID (the CloudFront
-public key id), and the private key PEM from MEDIA_SIGNING_KEY or the secret
-MEDIA_SIGNING_KEY_ARN names.
+Settings: MEDIA_BASE_URL (the public origin of /hls and /thumbs: the gateway's
+http://127.0.0.1:PORT locally) or MEDIA_BASE_URL_PARAMETER (on AWS: the SSM parameter holding
+the distribution's https URL), MEDIA_SIGNING_KEY_ID (the CloudFront public key id), and the
+private key PEM from MEDIA_SIGNING_KEY or the secret MEDIA_SIGNING_KEY_ARN names.
 """
 from __future__ import annotations
 
@@ -171,27 +171,41 @@ def get_signer() -> MediaSigner:
     settings = get_settings()
     if not settings.media_signing_key_id:
         raise MediaSigningError("MEDIA_SIGNING_KEY_ID is not set")
-    return _signer(settings.media_signing_key_id, _private_key_pem(settings))
+    # MEDIA_SIGNING_KEY, else the secret MEDIA_SIGNING_KEY_ARN names (read on first use,
+    # cached for SECRETS_MAX_AGE_SECONDS: tuber_common.secret_settings).
+    from .secret_settings import secret
 
-
-def _private_key_pem(settings) -> str:
-    if settings.media_signing_key:
-        return settings.media_signing_key
-    if settings.media_signing_key_arn:
-        # Secrets Manager through Powertools (boto3 loads here, with the first signature).
-        from aws_lambda_powertools.utilities import parameters
-
-        return parameters.get_secret(settings.media_signing_key_arn, max_age=300)
-    raise MediaSigningError("set MEDIA_SIGNING_KEY or MEDIA_SIGNING_KEY_ARN")
+    return _signer(settings.media_signing_key_id, secret("media_signing_key"))
 
 
 def media_base_url() -> str:
+    """MEDIA_BASE_URL, else the SSM parameter MEDIA_BASE_URL_PARAMETER names (on AWS: the
+    distribution's URL, which the template cannot hand the function directly)."""
     from .settings import get_settings
 
-    base = get_settings().media_base_url.rstrip("/")
+    settings = get_settings()
+    base = settings.media_base_url or _ssm_parameter(settings.media_base_url_parameter)
     if not base:
-        raise MediaSigningError("MEDIA_BASE_URL is not set")
-    return base
+        raise MediaSigningError("set MEDIA_BASE_URL or MEDIA_BASE_URL_PARAMETER")
+    return base.rstrip("/")
+
+
+def media_distribution_id() -> str:
+    """The CloudFront distribution serving the media ("" where there is none: locally)."""
+    from .settings import get_settings
+
+    settings = get_settings()
+    return settings.media_distribution_id or _ssm_parameter(
+        settings.media_distribution_id_parameter)
+
+
+def _ssm_parameter(name: str) -> str:
+    if not name:
+        return ""
+    # Powertools caches it (5 minutes); boto3 loads here, with the first signature.
+    from aws_lambda_powertools.utilities import parameters
+
+    return parameters.get_parameter(name, max_age=300)
 
 
 def media_url(key: str) -> str:

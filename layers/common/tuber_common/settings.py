@@ -41,9 +41,13 @@ class Settings(BaseModel):
     # signs URLs and cookies for it: its public key id, the private key PEM itself
     # (MEDIA_SIGNING_KEY, local) or the Secrets Manager secret holding it (on AWS).
     media_base_url: str = ""
+    media_base_url_parameter: str = ""  # on AWS: the SSM parameter holding it
     media_signing_key_id: str = ""
     media_signing_key: str = ""
     media_signing_key_arn: str = ""
+    # The distribution a deleted video's media is invalidated on (empty: no CDN, locally).
+    media_distribution_id: str = ""
+    media_distribution_id_parameter: str = ""  # on AWS: the SSM parameter holding it
     s3_endpoint_url: str | None = None
     aws_region: str = "us-east-1"
     max_upload_bytes: int = Field(default=2 * 1024**3, ge=1)

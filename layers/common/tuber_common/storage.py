@@ -86,3 +86,28 @@ def _delete(s3, bucket: str, batch: list[dict]) -> int:
     if answer.get("Errors"):
         raise RuntimeError(f"S3 refused to delete {len(answer['Errors'])} object(s)")
     return len(batch)
+
+
+@lru_cache(maxsize=2)
+def _cloudfront(region: str):
+    import boto3
+
+    return boto3.client("cloudfront", region_name=region)
+
+
+def invalidate_cdn(paths: list[str]) -> str | None:
+    """Drop `paths` (CloudFront path patterns, `*` allowed) from the media distribution's
+    edge caches; the invalidation id, or None where there is no distribution (locally).
+    A failure raises: the caller's work is then retried whole (deleting a video is)."""
+    from time import time_ns
+
+    from .media_signing import media_distribution_id
+
+    distribution = media_distribution_id()
+    if not distribution or not paths:
+        return None
+    answer = _cloudfront(get_settings().aws_region).create_invalidation(
+        DistributionId=distribution,
+        InvalidationBatch={"Paths": {"Quantity": len(paths), "Items": list(paths)},
+                           "CallerReference": f"tuber-{time_ns()}"})
+    return answer["Invalidation"]["Id"]
