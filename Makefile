@@ -24,6 +24,16 @@ test-fast: venv
 bench: venv system-deps web
 	$(BIN)/python -m bench.run
 
+# Build and deploy to AWS (README, "Deploy to AWS"). SAM CLI lives in its own venv; the
+# project venv's bin goes first on PATH so that `sam build` finds python3.13.
+SAM := PATH="$(abspath $(BIN)):$$PATH" SAM_CLI_TELEMETRY=0 $(VENV)/tools/sam/bin/sam
+.PHONY: build deploy
+build: venv web
+	$(SAM) build
+
+deploy: build
+	$(SAM) deploy $(DEPLOY_ARGS)
+
 indexes: venv
 	PYTHONPATH=layers/common $(BIN)/python -m tuber_common.indexes
 
