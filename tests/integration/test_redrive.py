@@ -3,9 +3,8 @@ destination records, DeadLetterConfig and EventBridge target messages), the invo
 checked through botocore's Stubber or an injected invoke (moto's Lambda invoke needs Docker)."""
 from __future__ import annotations
 
-import io
 import json
-import zipfile
+import re
 
 import boto3
 import pytest
@@ -36,10 +35,11 @@ def mediaconvert_event(job: str) -> dict:
                        "userMetadata": {"app": "tuber", "videoId": "v1"}}}
 
 
-def destination_record(function_arn: str, event: dict, error: str = "boom") -> dict:
+def destination_record(function_arn: str, event: dict, error: str = "boom",
+                       qualifier: str = "$LATEST") -> dict:
     """What Lambda sends an SQS on-failure destination after the retries."""
     return {"version": "1.0", "timestamp": "2026-07-01T10:00:00.000Z",
-            "requestContext": {"requestId": "r-1", "functionArn": f"{function_arn}:$LATEST",
+            "requestContext": {"requestId": "r-1", "functionArn": f"{function_arn}:{qualifier}",
                                "condition": "RetriesExhausted", "approximateInvokeCount": 3},
             "requestPayload": event,
             "responseContext": {"statusCode": 200, "executedVersion": "$LATEST",
@@ -238,57 +238,83 @@ def test_the_invocation_is_asynchronous_and_must_be_accepted(sqs, dlq):
 
 
 @pytest.fixture
-def deployed(aws, sqs, dlq):
-    """Two functions as the stack deploys them: transcode with an SQS on-failure destination,
-    the web one without; CloudFormation's resource list stubbed (moto's would need the whole
-    template)."""
-    iam = boto3.client("iam", region_name=REGION)
-    role = iam.create_role(RoleName="fn", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
-    lam = boto3.client("lambda", region_name=REGION)
-    code = io.BytesIO()
-    with zipfile.ZipFile(code, "w") as archive:
-        archive.writestr("handler.py", "def lambda_handler(event, context):\n    pass\n")
-    for name in ("tuber-TranscodeFunction-AbC", "tuber-AuthFunction-Q"):
-        lam.create_function(FunctionName=name, Runtime="python3.13", Role=role,
-                            Handler="handler.lambda_handler", Code={"ZipFile": code.getvalue()})
+def deployed(sqs, dlq):
+    """A stack as SAM deploys it: TranscodeFunction's on-failure destination on its `live`
+    alias (AutoPublishAlias), AuthFunction without one. CloudFormation and Lambda are
+    stubbed (moto's would need the whole template, and ignore qualifiers); SQS is moto's.
+    Yields the clients and `expect(calls)`: queue the answers for these calls, in order."""
     dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq, AttributeNames=["QueueArn"])[
         "Attributes"]["QueueArn"]
-    lam.put_function_event_invoke_config(
-        FunctionName="tuber-TranscodeFunction-AbC", MaximumRetryAttempts=2,
-        DestinationConfig={"OnFailure": {"Destination": dlq_arn}})
     cloudformation = boto3.client("cloudformation", region_name=REGION)
-    stub = Stubber(cloudformation)
+    lam = boto3.client("lambda", region_name=REGION)
     resources = {"StackResourceSummaries": [
         {"LogicalResourceId": logical, "PhysicalResourceId": physical,
          "ResourceType": "AWS::Lambda::Function", "ResourceStatus": "CREATE_COMPLETE",
          "LastUpdatedTimestamp": "2026-07-01T00:00:00Z"}
         for logical, physical in [("TranscodeFunction", "tuber-TranscodeFunction-AbC"),
                                   ("AuthFunction", "tuber-AuthFunction-Q")]]}
-    for _ in range(3):
-        stub.add_response("list_stack_resources", resources, {"StackName": "tuber"})
-    stub.activate()
-    yield {"sqs": sqs, "lambda": lam, "cloudformation": cloudformation}
-    stub.deactivate()
+    cfn_stub, lambda_stub = Stubber(cloudformation), Stubber(lam)
+
+    def expect(*calls: str) -> None:
+        for call in calls:
+            if call == "stack":
+                cfn_stub.add_response("list_stack_resources", resources, {"StackName": "tuber"})
+            elif call == "transcode":
+                lambda_stub.add_response("list_function_event_invoke_configs", {
+                    "FunctionEventInvokeConfigs": [{
+                        "FunctionArn": f"{TRANSCODE}:live", "MaximumRetryAttempts": 2,
+                        "DestinationConfig": {"OnFailure": {"Destination": dlq_arn}}}]},
+                    {"FunctionName": "tuber-TranscodeFunction-AbC"})
+            elif call == "auth":
+                name = {"FunctionName": "tuber-AuthFunction-Q"}
+                lambda_stub.add_response("list_function_event_invoke_configs",
+                                         {"FunctionEventInvokeConfigs": []}, name)
+                lambda_stub.add_response("get_function_configuration", name, name)
+
+    with cfn_stub, lambda_stub:
+        yield {"sqs": sqs, "lambda": lam, "cloudformation": cloudformation}, expect
+        cfn_stub.assert_no_pending_responses()
+        lambda_stub.assert_no_pending_responses()
 
 
-def test_stack_and_function_find_the_queue(deployed, dlq, capsys):
-    sqs = deployed["sqs"]
-    send(sqs, dlq, destination_record(TRANSCODE, s3_event("raw/v5/source")))
+def test_stack_and_function_find_the_queue_and_the_alias(deployed, dlq, capsys):
+    clients, expect = deployed
+    sqs = clients["sqs"]
+    send(sqs, dlq, destination_record(TRANSCODE, s3_event("raw/v5/source"), qualifier="live"))
     invoke = Recorder()
 
-    assert redrive.main(["--stack", "tuber", "--list"], clients=deployed) == 0
+    # --list: every function of the stack, its queue and depth
+    expect("stack", "auth", "transcode")
+    assert redrive.main(["--stack", "tuber", "--list"], clients=clients) == 0
     listing = capsys.readouterr().out
-    assert "AuthFunction" in listing and "(no dead-letter queue)" in listing
-    assert f"1 waiting    0 in flight  {dlq}" in listing
+    assert "AuthFunction             (no dead-letter queue)" in listing
+    assert re.search(rf"TranscodeFunction +1 waiting +0 in flight  {re.escape(dlq)}", listing)
 
+    # --function: the queue of its on-failure destination; the alias is invoked again.
+    expect("stack", "transcode")
     assert redrive.main(["--stack", "tuber", "--function", "TranscodeFunction"],
-                        invoke=invoke, clients=deployed) == 0
-    assert invoke.calls == [("tuber-TranscodeFunction-AbC", s3_event("raw/v5/source"))]
+                        invoke=invoke, clients=clients) == 0
+    assert invoke.calls == [(f"{TRANSCODE}:live", s3_event("raw/v5/source"))]
     assert bodies_left(sqs, dlq) == []
 
+    expect("stack", "auth")
     assert redrive.main(["--stack", "tuber", "--function", "AuthFunction"],
-                        invoke=invoke, clients=deployed) == 2
+                        invoke=invoke, clients=clients) == 2
     assert "has no on-failure destination and no dead-letter queue" in capsys.readouterr().err
+
+    expect("stack")
+    assert redrive.main(["--stack", "tuber", "--function", "Nope"], clients=clients) == 2
+    assert "stack tuber has no function 'Nope' (its functions: AuthFunction, " \
+        "TranscodeFunction)" in capsys.readouterr().err
+
+
+def test_which_qualifier_is_invoked_again():
+    assert redrive.redrive_target(f"{TRANSCODE}:live") == f"{TRANSCODE}:live"
+    assert redrive.redrive_target(f"{TRANSCODE}:$LATEST") == TRANSCODE
+    assert redrive.redrive_target(f"{TRANSCODE}:17") == TRANSCODE
+    assert redrive.redrive_target(TRANSCODE) == TRANSCODE
+    assert redrive.function_name(f"{TRANSCODE}:live") == "tuber-TranscodeFunction-AbC"
+    assert redrive.function_name("my-fn:live") == "my-fn"
 
 
 def test_usage_errors(capsys):
