@@ -1,0 +1,1 @@
+"""Deploy-time CloudFormation custom resources (handler: tuber_deploy_hooks.handler)."""
