@@ -22,3 +22,16 @@ def test_handler_does_not_import_boto3(function):
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
                             env={"PYTHONPATH": ":".join(paths)}, timeout=60)
     assert result.returncode == 0, result.stderr.decode()
+
+
+@pytest.mark.parametrize("function", ["auth", "video", "like", "comment", "transcode",
+                                      "on_transcoded"])
+def test_handler_does_not_import_cryptography(function):
+    """Signing media (tuber_common.media_signing) loads `cryptography` with the first
+    signature: a container that never signs never pays for its import."""
+    code = (f"import sys; import tuber_{function}.handler; "
+            "sys.exit(1 if 'cryptography' in sys.modules else 0)")
+    paths = [str(ROOT / "layers/common"), str(ROOT / "functions" / function)]
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
+                            env={"PYTHONPATH": ":".join(paths)}, timeout=60)
+    assert result.returncode == 0, result.stderr.decode()
