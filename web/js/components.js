@@ -17,12 +17,22 @@ export function statusBadge(status) {
   return h(`span.badge.badge-${String(status).toLowerCase()}`, { "data-status": status }, label);
 }
 
+function placeholder() {
+  return h("div.thumb-placeholder", { "aria-hidden": "true" }, icon("play"));
+}
+
+function thumbImage(url) {
+  const img = h("img", { src: url, alt: "", loading: "lazy", decoding: "async" });
+  // A thumbnail URL is signed for 1 to 5 minutes (docs/API.md, "Media"): one that expired
+  // before it scrolled into view shows the placeholder; the next page load signs it anew.
+  img.addEventListener("error", () => img.replaceWith(placeholder()), { once: true });
+  return img;
+}
+
 export function thumbnail(video, { size = "card" } = {}) {
   const time = duration(video.durationSeconds);
   return h(`div.thumb.thumb-${size}`, {},
-    video.thumbnailUrl
-      ? h("img", { src: video.thumbnailUrl, alt: "", loading: "lazy", decoding: "async" })
-      : h("div.thumb-placeholder", { "aria-hidden": "true" }, icon("play")),
+    video.thumbnailUrl ? thumbImage(video.thumbnailUrl) : placeholder(),
     time && video.status === "PUBLIC" ? h("span.thumb-time", { "aria-label": `Duration ${time}` }, time) : null,
     video.status && video.status !== "PUBLIC" ? h("span.thumb-status", {}, statusBadge(video.status)) : null);
 }

@@ -25,11 +25,40 @@ function levelLabel(level) {
   return "Source";
 }
 
+// Media is served only with CloudFront signed cookies (docs/API.md, "Media"): the API sets
+// them for this video's /hls/{id}/ folder, same origin, for 5 minutes. The player asks for
+// fresh ones well before, again when the tab comes back from the background (timers are
+// throttled there), and once on a 403 before giving up. hls.js (XHR/fetch, same origin) and
+// native HLS (Safari: video.src) both send them: nothing to configure.
+const COOKIE_REFRESH_MS = 3 * 60_000;
+
+function keepCookiesFresh(refresh, signal) {
+  if (!refresh) return { now: () => Promise.resolve(false) };
+  let last = Date.now();
+  let pending = null;
+  const now = () => {
+    if (!pending) {
+      pending = Promise.resolve().then(refresh).then(() => { last = Date.now(); return true; })
+        .catch(() => false).finally(() => { pending = null; });
+    }
+    return pending;
+  };
+  const timer = setInterval(now, COOKIE_REFRESH_MS);
+  const onVisible = () => {
+    if (document.visibilityState === "visible" && Date.now() - last > COOKIE_REFRESH_MS / 2) now();
+  };
+  document.addEventListener("visibilitychange", onVisible);
+  const stop = () => { clearInterval(timer); document.removeEventListener("visibilitychange", onVisible); };
+  if (signal) signal.addEventListener("abort", stop, { once: true });
+  return { now, stop };
+}
+
 /**
  * Build a player for `src` (a master playlist). Returns {element, video, destroy}.
- * onError(message) is called for playback failures the player cannot recover from.
+ * refresh() renews the playback cookies (POST /video/{id}/playback); onError(message) is
+ * called for playback failures the player cannot recover from.
  */
-export async function createPlayer({ src, poster, title, signal, onError }) {
+export async function createPlayer({ src, poster, title, signal, onError, refresh }) {
   const video = h("video.player-video", {
     controls: true, playsinline: true, preload: "metadata", poster: poster || null,
     "aria-label": `Video: ${title}`,
@@ -42,6 +71,8 @@ export async function createPlayer({ src, poster, title, signal, onError }) {
 
   const Hls = await loadHls();
   if (signal && signal.aborted) return { element, video, destroy() {} };
+  const cookies = keepCookiesFresh(refresh, signal);
+  let forbiddenRetries = 0;
 
   if (Hls && Hls.isSupported()) {
     hls = new Hls({ capLevelToPlayerSize: false, enableWorker: true });
@@ -60,6 +91,16 @@ export async function createPlayer({ src, poster, title, signal, onError }) {
     });
     hls.on(Hls.Events.ERROR, (_event, data) => {
       if (!data.fatal) return;
+      if (data.response && data.response.code === 403 && forbiddenRetries < 1) {
+        // The cookies expired (a long pause, a sleeping laptop): renew them, carry on.
+        forbiddenRetries += 1;
+        cookies.now().then((renewed) => {
+          if (!renewed || !hls) return onError?.("This video could not be played (access expired).");
+          if (data.details === "manifestLoadError") hls.loadSource(src);
+          hls.startLoad();
+        });
+        return;
+      }
       if (data.type === Hls.ErrorTypes.MEDIA_ERROR && mediaRecoveries < 2) {
         mediaRecoveries += 1;
         hls.recoverMediaError();
@@ -91,12 +132,27 @@ export async function createPlayer({ src, poster, title, signal, onError }) {
   }
 
   video.addEventListener("error", () => {
-    if (!hls && video.error) onError?.("This video could not be played.");
+    if (hls || !video.error) return;
+    if (video.getAttribute("src") && forbiddenRetries < 1) {
+      // Native HLS does not say why; renew the cookies once and resume where it stopped.
+      forbiddenRetries += 1;
+      const at = video.currentTime;
+      cookies.now().then((renewed) => {
+        if (!renewed) return onError?.("This video could not be played.");
+        video.src = src;
+        video.addEventListener("loadedmetadata", () => { video.currentTime = at; }, { once: true });
+      });
+      return;
+    }
+    onError?.("This video could not be played.");
   });
+  // Playing again after a good while: the next segments need live cookies.
+  video.addEventListener("playing", () => { forbiddenRetries = 0; });
 
   const destroy = () => {
     if (hls) hls.destroy();
     hls = null;
+    cookies.stop?.();
     video.removeAttribute("src");
   };
   if (signal) signal.addEventListener("abort", destroy, { once: true });

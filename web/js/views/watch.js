@@ -259,6 +259,8 @@ export async function renderWatch({ main, params, signal, navigate }) {
     const player = await createPlayer({
       src: video.hlsUrl, poster: video.thumbnailUrl, title: video.title, signal,
       onError: (message) => notify(message, { kind: "error" }),
+      // GET /video/{id} set the playback cookies; this renews them while the page is open.
+      refresh: () => api("POST", `/video/${encodeURIComponent(video.id)}/playback`, { signal }),
     });
     if (signal.aborted) return;
     playerSlot.replaceChildren(player.element);
