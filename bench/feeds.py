@@ -9,6 +9,7 @@ from datetime import datetime, timedelta, timezone
 from bson import ObjectId
 
 from bench.common import configure, median_ms, mongo, table, timed
+from tuber_common.ids import new_video_id
 
 SIZES = (100, 10_000, 50_000)
 PAGE = 20
@@ -23,7 +24,7 @@ def _videos(n: int) -> list[dict]:
         # One in ten is not listed (private or still processing): the query must skip them.
         hidden = i % 10 == 0
         docs.append({
-            "_id": ObjectId(), "ownerId": owner, "title": f"video {i}", "titleWords": ["video"],
+            "_id": new_video_id(), "ownerId": owner, "title": f"video {i}", "titleWords": ["video"],
             "visibility": "private" if hidden else "public",
             "status": "PUBLIC", "viewCount": random.randint(0, 1000),
             "createdAt": start + timedelta(seconds=i), "publishedAt": start + timedelta(seconds=i),

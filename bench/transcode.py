@@ -42,8 +42,9 @@ def _per_rung(source: str, out: str, probe) -> float:
 
 def _upload_to_public(stack, clip: str) -> tuple[float, float]:
     """(seconds from the upload's start to PUBLIC, seconds of ffmpeg inside that run)."""
-    from bson import ObjectId
     from pymongo import MongoClient
+
+    from tuber_common.ids import parse_video_id
 
     base = stack.url
     from tests.support.stack_fixtures import sign_up
@@ -66,7 +67,7 @@ def _upload_to_public(stack, clip: str) -> tuple[float, float]:
             assert status == "PUBLIC"
             elapsed = time.perf_counter() - start
             db = MongoClient(stack.mongo_uri)[os.environ.get("MONGODB_DB", "tuber")]
-            doc = db.videos.find_one({"_id": ObjectId(video_id)})
+            doc = db.videos.find_one({"_id": parse_video_id(video_id)})
             return elapsed, doc["processing"]["ffmpegSeconds"]
         time.sleep(0.02)
     raise TimeoutError("video never became PUBLIC")

@@ -14,6 +14,7 @@ from bson import ObjectId
 
 from bench.common import configure, median_ms, mongo, table, timed
 from tuber_common.clock import utcnow
+from tuber_common.ids import new_video_id
 
 
 def _seed(db) -> tuple[dict, list[dict]]:
@@ -24,7 +25,7 @@ def _seed(db) -> tuple[dict, list[dict]]:
             "email": "bench@example.com", "emailLower": "bench@example.com",
             "displayName": "Bench", "passwordHash": hash_password("x" * 12), "createdAt": now}
     db.users.insert_one(user)
-    videos = [{"_id": ObjectId(), "ownerId": user["_id"], "title": f"clip {i}",
+    videos = [{"_id": new_video_id(), "ownerId": user["_id"], "title": f"clip {i}",
                "titleWords": ["clip", str(i)], "description": "", "visibility": "public",
                "status": "PUBLIC", "viewCount": 0, "likeCount": 0, "dislikeCount": 0,
                "commentCount": 0, "hlsKey": f"hls/{i}/master.m3u8", "renditions": [],

@@ -153,7 +153,8 @@ def test_a_write_that_starts_during_the_recount_is_not_overwritten(db, member, m
     vid = make_video(member())
     fan, late = member(), member()
     ratings.rate(db, fan.id, vid, "like")
-    db.videos.update_one({"_id": parse_video_id(vid)}, {"$set": {"likeCount": 5}})  # off, to repair
+    # Off, to repair
+    db.videos.update_one({"_id": parse_video_id(vid)}, {"$set": {"likeCount": 5}})
     age_stamp(db, vid, ratings.STAMP)
 
     def recount_while_someone_rates(db_, video_id, at_rest):

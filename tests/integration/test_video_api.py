@@ -33,8 +33,8 @@ def test_create_returns_uploading_video_and_a_scoped_presigned_post(video_api, m
     assert ["content-length-range", 1, 12345] in policy["conditions"]
     assert {"Content-Type": "video/mp4"} in policy["conditions"]
     assert {"key": f"raw/{video['id']}/source"} in policy["conditions"]
-    assert db.videos.find_one({"_id": parse_video_id(video["id"])})["titleWords"] == ["my", "first",
-                                                                              "clip"]
+    stored = db.videos.find_one({"_id": parse_video_id(video["id"])})
+    assert stored["titleWords"] == ["my", "first", "clip"]
 
 
 @pytest.mark.parametrize("body, status, code", [

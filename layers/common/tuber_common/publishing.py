@@ -164,7 +164,8 @@ def apply_mediaconvert_event(db: Database, event: dict) -> str:
     by the id the transcode function put in the job's userMetadata."""
     detail = event.get("detail") or {}
     metadata = detail.get("userMetadata") or {}
-    video_id = try_parse_video_id(metadata.get("videoId")) if metadata.get("app") == "tuber" else None
+    video_id = (try_parse_video_id(metadata.get("videoId")) if metadata.get("app") == "tuber"
+                else None)
     if video_id is None:
         return UNKNOWN_VIDEO
     status = detail.get("status")
