@@ -57,7 +57,9 @@ def describe_event(event: dict) -> str:
     if records and isinstance(records[0], dict) and "s3" in records[0]:
         return (f"{records[0].get('eventName')} "
                 f"{unquote_plus(records[0]['s3']['object'].get('key', '?'))}")
-    return str(event.get("detail-type") or "event") if isinstance(event, dict) else "event"
+    if isinstance(event, dict):
+        return str(event.get("detail-type") or "with keys " + ",".join(sorted(event)[:4]))
+    return type(event).__name__
 
 
 class DeadLetterQueue:

@@ -28,12 +28,14 @@ from .functions import FunctionRegistry
 from .gateway import Cors, Gateway, GatewayServer
 from .media import MediaSnapshot, connect_notifications, create_bucket
 from .origin import MediaOrigin
-from .pump import EventPump
+from .lambda_api import LambdaApi, LambdaApiServer
+from .pump import DeadLetterQueue, EventPump
 from .routes import RouteTable
 from .schedule import Scheduler, rate_seconds
 from .template import read_template
 
 ROOT = Path(__file__).resolve().parent.parent
+DEAD_LETTER_QUEUE = "tuber-dead-letters"
 log = logging.getLogger("tuber.local")
 
 
@@ -56,6 +58,8 @@ class Stack:
     mongo_uri: str = ""
     _server: GatewayServer | None = None
     _pump: EventPump | None = None
+    _lambda_api: LambdaApiServer | None = None
+    dead_letters_url: str = ""
     _scheduler: Scheduler | None = None
     _snapshot: MediaSnapshot | None = None
 
@@ -122,9 +126,18 @@ class Stack:
         self._server.start()
 
         timeouts = [f.timeout_s for f in template.functions.values()] or [900]
+        # Events given up on after the retries, as Lambda's on-failure destination keeps them;
+        # scripts/redrive replays them through the local Lambda Invoke API.
+        self.dead_letters_url = sqs.create_queue(QueueName=DEAD_LETTER_QUEUE)["QueueUrl"]
         self._pump = EventPump(sqs, queue_url, template.s3_subscriptions, registry.invoke,
-                               workers=opts.workers, visibility_timeout_s=max(timeouts) + 60)
+                               workers=opts.workers, visibility_timeout_s=max(timeouts) + 60,
+                               dead_letters=DeadLetterQueue(sqs, self.dead_letters_url,
+                                                            account=ACCOUNT_ID, region=REGION))
         self._pump.start()
+        self._lambda_api = LambdaApiServer(LambdaApi(
+            lambda name: name in template.functions and registry.exists(name),
+            self._pump.invoke_async), opts.host)
+        self._lambda_api.start()
         self._scheduler = Scheduler(template.schedules, registry.invoke, account=ACCOUNT_ID,
                                     region=REGION)
         self._scheduler.start()
@@ -169,6 +182,12 @@ class Stack:
         ]
         if schedules:
             lines.append(f"  schedules    {', '.join(schedules)}")
+        credentials = self.options.data_dir.resolve() / "aws-credentials"
+        lines.append(f"  dead letters {self.dead_letters_url}   replay: "
+                     f"AWS_SHARED_CREDENTIALS_FILE={credentials} scripts/redrive "
+                     f"--profile tuber-local --region {REGION} "
+                     f"--queue-url {self.dead_letters_url} --endpoint-url {self.s3_url} "
+                     f"--lambda-endpoint-url {self._lambda_api.url}")
         if missing:
             lines.append(f"  not in this checkout yet: {', '.join(missing)}")
         lines.append("Press Ctrl-C to stop.")
@@ -178,6 +197,7 @@ class Stack:
         """Stop in reverse order; every step runs even if an earlier one failed."""
         steps = [
             ("scheduler", lambda: self._scheduler and self._scheduler.stop()),
+            ("lambda api", lambda: self._lambda_api and self._lambda_api.stop()),
             ("event pump", lambda: self._pump and self._pump.stop()),
             ("gateway", lambda: self._server and self._server.stop()),
             ("media snapshot", self._save_media),
@@ -189,7 +209,7 @@ class Stack:
             except Exception:
                 log.exception("stopping the %s failed", name)
         self.processes.clear()
-        self._pump = self._server = self._scheduler = None
+        self._pump = self._server = self._scheduler = self._lambda_api = None
 
     def _save_media(self) -> None:
         if self._snapshot and self.processes:
