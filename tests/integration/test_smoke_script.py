@@ -33,6 +33,7 @@ class FakeTuber:
         self.fail: str | None = None
         self.final_status = "PUBLIC"
         self.set_cookie = True
+        self.media_base = ""  # absolute hlsUrl on this base (the distribution's host)
         self.uploaded = b""
         self.deleted = False
         self.polls = 0
@@ -95,7 +96,8 @@ class FakeTuber:
                     return self._answer(200, {"video": {
                         **video, "status": status, "failureReason": "ffprobe: not a video"
                         if status == "FAILED" else None,
-                        "hlsUrl": "/hls/v1/master.m3u8" if status == "PUBLIC" else None}},
+                        "hlsUrl": f"{fake.media_base}/hls/v1/master.m3u8"
+                        if status == "PUBLIC" else None}},
                         cookies)
                 if self.path.startswith("/hls/"):
                     if fake.deleted:
@@ -184,6 +186,21 @@ def test_media_refused_without_cookies_fails_playback_and_still_deletes(fake, ca
     assert "like ...." not in out  # stopped at the first failure
     assert "DELETE /video/v1" in fake.calls and fake.deleted
     assert "cleanup: video v1 deleted" in out
+
+
+def test_media_on_another_host_gets_its_cookies_there(fake, capsys):
+    """Given API Gateway's URL (here: localhost) while the media is on the distribution's host
+    (127.0.0.1), which serves the API too: cookies from the API's host would not go to the
+    media's, so the script asks the media's host for them."""
+    fake.media_base = fake.url
+    port = fake.url.rsplit(":", 1)[1]
+
+    code = smoke.main([f"http://localhost:{port}", "--clip", str(CLIP), "--timeout", "20",
+                       "--gone-timeout", "2"])
+    out = capsys.readouterr().out
+
+    assert code == 0, out
+    assert f"cookies from {fake.url} (200)" in out
 
 
 @pytest.mark.parametrize("route, step", [("PUT /like", "like"),
