@@ -35,16 +35,23 @@ def wait_until_public(api: str, video_id: str, token: str) -> dict:
     raise AssertionError(f"video not PUBLIC within {PUBLISH_TIMEOUT_S}s (last: {video['status']})")
 
 
-def fetch_playback(hls_url: str) -> tuple[str, bytes]:
-    """Master playlist -> first rung's playlist -> its first segment, as a player would."""
-    master = requests.get(hls_url, timeout=30)
+def fetch_playback(api: str, video_id: str, token: str | None) -> tuple[str, bytes]:
+    """Master playlist -> first rung's playlist -> its first segment, as a player would: with
+    the signed cookies GET /video/{id} sets (a browser keeps them the same way). Without
+    them, the media origin refuses."""
+    browser = requests.Session()
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    hls_url = browser.get(f"{api}/video/{video_id}", headers=headers,
+                          timeout=30).json()["video"]["hlsUrl"]
+    assert requests.get(hls_url, timeout=30).status_code == 403  # no cookies
+    master = browser.get(hls_url, timeout=30)
     assert master.status_code == 200 and master.text.startswith("#EXTM3U")
     rung_uri = next(line for line in master.text.splitlines() if line and line[0] != "#")
     rung_url = urljoin(hls_url, rung_uri)
-    rung = requests.get(rung_url, timeout=30)
+    rung = browser.get(rung_url, timeout=30)
     assert rung.status_code == 200 and "#EXTINF" in rung.text
     segment_uri = next(line for line in rung.text.splitlines() if line and line[0] != "#")
-    segment = requests.get(urljoin(rung_url, segment_uri), timeout=30)
+    segment = browser.get(urljoin(rung_url, segment_uri), timeout=30)
     assert segment.status_code == 200
     return master.text, segment.content
 
@@ -84,12 +91,16 @@ def test_whole_platform_over_http_survives_a_restart(tmp_path):
         assert uploaded.status_code in (200, 201, 204), uploaded.text
         video = wait_until_public(api, video_id, token)
 
-        # Playback: the master playlist, a rung and a segment, over plain HTTP
+        # Playback: the master playlist, a rung and a segment, with the signed cookies
         assert video["hlsUrl"]
-        _, segment = fetch_playback(video["hlsUrl"])
+        _, segment = fetch_playback(api, video_id, None)  # a public video: anyone
         assert len(segment) > 1000
-        if video.get("thumbnailUrl"):
+        if video.get("thumbnailUrl"):  # a signed URL; the bare URL is refused
             assert requests.get(video["thumbnailUrl"], timeout=30).status_code == 200
+            assert requests.get(video["thumbnailUrl"].split("?")[0], timeout=30) \
+                .status_code == 403
+        # The local S3 answers no anonymous request
+        assert requests.get(f"{stack.s3_url}/", timeout=30).status_code == 403
 
         # A view, a like, a comment, the feed
         # The player reports how long it played: a glance does not count, a watch does.
@@ -125,7 +136,7 @@ def test_whole_platform_over_http_survives_a_restart(tmp_path):
         assert again["status"] == "PUBLIC"
         assert (again["likeCount"], again["commentCount"], again["viewCount"]) == (1, 1, 1)
         assert again["title"] == "E2E clip"
-        fetch_playback(again["hlsUrl"])  # media snapshot put back into moto
+        fetch_playback(api, video_id, token)  # media snapshot put back; same key pair
         children = stack.children()
     finally:
         assert stack.stop() == 0
