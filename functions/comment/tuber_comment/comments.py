@@ -20,6 +20,7 @@ from pymongo.database import Database
 
 from tuber_common import counters
 from tuber_common.clock import iso, utcnow
+from tuber_common.db import insert_new
 from tuber_common.errors import Conflict, Forbidden, NotFound, Unauthorized
 from tuber_common.ids import VideoId, try_parse_id
 from tuber_common.pagination import page
@@ -103,7 +104,7 @@ def create(db: Database, user_id: str, video_id: str, text: str,
            "replyCount": 0, "edited": False, "editedAt": None, "deleted": False,
            "createdAt": utcnow()}
     try:
-        doc["_id"] = db.comments.insert_one(doc).inserted_id
+        doc["_id"] = insert_new(db.comments, doc)
     except Exception:
         if top_id is not None:  # give back the reserved reply slot
             db.comments.update_one({"_id": top_id}, {"$inc": {"replyCount": -1}})

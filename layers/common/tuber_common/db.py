@@ -33,6 +33,9 @@ from pymongo.errors import DuplicateKeyError
 from . import secret_settings
 from .settings import get_settings
 
+# Every write: confirmed by a majority of the members, in their on-disk journals.
+WRITE_CONCERN = {"w": "majority", "journal": True}
+
 _lock = threading.Lock()
 # (uri, client): one tuple, so a reader never pairs one URI with another's client.
 _current: tuple[str, MongoClient] | None = None
@@ -48,8 +51,7 @@ def _new_client(uri: str) -> MongoClient:
         socketTimeoutMS=max(timeout * 3, 10_000),
         maxPoolSize=10,
         appname="tuber",
-        w="majority",
-        journal=True,
+        **WRITE_CONCERN,
         wTimeoutMS=timeout * 2,
         retryWrites=True,
         retryReads=True,

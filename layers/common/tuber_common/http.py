@@ -11,7 +11,7 @@ from typing import Any, Callable
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, CORSConfig, Response
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from aws_lambda_powertools.logging import correlation_paths
-from pymongo.errors import ConnectionFailure, ServerSelectionTimeoutError
+from pymongo.errors import ConnectionFailure, ServerSelectionTimeoutError, WriteConcernError
 
 from .errors import ApiError, Unauthorized
 from .observability import logger, metrics
@@ -72,8 +72,9 @@ def create_app(service: str) -> APIGatewayHttpResolver:
         # Powertools' decoding of it for validation raises this. The client's fault: 400.
         return error_response(400, "invalid_json", "request body is not UTF-8 JSON")
 
-    @app.exception_handler(ConnectionFailure)
-    def _database_down(exc: ConnectionFailure) -> Response:
+    # WriteConcernError: the majority did not confirm the write in time (tuber_common.db).
+    @app.exception_handler([ConnectionFailure, WriteConcernError])
+    def _database_down(exc: ConnectionFailure | WriteConcernError) -> Response:
         kind = "timeout" if isinstance(exc, ServerSelectionTimeoutError) else type(exc).__name__
         logger.error("database unavailable", extra={"reason": kind})
         return error_response(503, "database_unavailable",
