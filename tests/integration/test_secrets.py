@@ -78,7 +78,8 @@ def aws_secrets(monkeypatch, mongo_uri):
         def counting_provider(region, stage):
             provider = make_provider(region, stage)
             provider.client.meta.events.register(
-                "before-parameter-build.secrets-manager.GetSecretValue", count, unique_id="count-fetches")
+                "before-parameter-build.secrets-manager.GetSecretValue", count,
+                unique_id="count-fetches")
             return provider
 
         monkeypatch.setattr(secret_settings, "_new_provider", counting_provider)
