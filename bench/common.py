@@ -19,6 +19,8 @@ BENCH_SETTINGS = {
     "AWS_SECRET_ACCESS_KEY": "bench",
     "POWERTOOLS_LOG_LEVEL": "WARNING",
     "POWERTOOLS_TRACE_DISABLED": "true",
+    # hlsUrl is a media URL (tuber_common.media_signing); bench videos have no thumbnails to sign.
+    "MEDIA_BASE_URL": "https://media.bench.example",
 }
 
 
