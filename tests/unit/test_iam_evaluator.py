@@ -1,0 +1,109 @@
+"""The small IAM evaluator and the symbolic values behind test_function_permissions.py."""
+from tests.support import aws_calls, iam_policy
+from tests.support.iam_policy import Need, allows
+
+BUCKET = "arn:aws:s3:::media"
+
+
+def statement(action, resource, effect="Allow", **extra):
+    return {"Effect": effect, "Action": action, "Resource": resource, **extra}
+
+
+def test_actions_match_case_insensitively_with_wildcards():
+    policy = [statement(["s3:Get*", "secretsmanager:GetSecretValue"], "*")]
+    assert allows(policy, "s3:GetObject", f"{BUCKET}/a")
+    assert allows(policy, "S3:getobject", f"{BUCKET}/a")
+    assert not allows(policy, "s3:PutObject", f"{BUCKET}/a")
+
+
+def test_resources_match_with_wildcards_and_case():
+    policy = [statement("s3:GetObject", f"{BUCKET}/hls/*")]
+    assert allows(policy, "s3:GetObject", f"{BUCKET}/hls/v1/master.m3u8")
+    assert not allows(policy, "s3:GetObject", f"{BUCKET}/raw/v1/source")
+    assert not allows(policy, "s3:GetObject", f"{BUCKET}/HLS/v1/master.m3u8")
+    assert allows([statement("s3:GetObject", f"{BUCKET}/hls/?/x")], "s3:GetObject",
+                  f"{BUCKET}/hls/a/x")
+
+
+def test_deny_wins_and_not_action_not_resource():
+    policy = [statement("s3:*", "*"),
+              statement("s3:DeleteObject", f"{BUCKET}/raw/*", effect="Deny")]
+    assert allows(policy, "s3:DeleteObject", f"{BUCKET}/hls/a")
+    assert not allows(policy, "s3:DeleteObject", f"{BUCKET}/raw/a")
+    assert allows([{"Effect": "Allow", "NotAction": "iam:*", "Resource": "*"}],
+                  "s3:GetObject", "x")
+    assert not allows([{"Effect": "Allow", "NotAction": "iam:*", "Resource": "*"}],
+                      "iam:PassRole", "x")
+    assert not allows([{"Effect": "Allow", "Action": "s3:*", "NotResource": f"{BUCKET}/raw/*"}],
+                      "s3:GetObject", f"{BUCKET}/raw/a")
+
+
+def test_prefix_conditions():
+    policy = [statement("s3:ListBucket", BUCKET,
+                        Condition={"StringLike": {"s3:prefix": ["hls/*"]}})]
+    assert allows(policy, "s3:ListBucket", BUCKET, {"s3:prefix": "hls/v1/"})
+    assert not allows(policy, "s3:ListBucket", BUCKET, {"s3:prefix": "raw/v1/"})
+    # No prefix in the request: the condition does not hold...
+    assert not allows(policy, "s3:ListBucket", BUCKET)
+    # ...unless it says IfExists.
+    if_exists = [statement("s3:ListBucket", BUCKET,
+                           Condition={"StringLikeIfExists": {"s3:prefix": ["hls/*"]}})]
+    assert allows(if_exists, "s3:ListBucket", BUCKET)
+
+
+def test_unknown_condition_operators_never_allow_and_always_deny():
+    odd = {"NumericLessThan": {"s3:max-keys": "10"}}
+    assert not allows([statement("s3:*", "*", Condition=odd)], "s3:GetObject", "x")
+    assert not allows([statement("s3:*", "*"), statement("s3:*", "*", effect="Deny",
+                                                         Condition=odd)], "s3:GetObject", "x")
+
+
+def test_secure_transport_deny_does_not_hit_sdk_calls():
+    policy = [statement("s3:*", "*"),
+              statement("s3:*", "*", effect="Deny",
+                        Condition={"Bool": {"aws:SecureTransport": "false"}})]
+    assert allows(policy, "s3:GetObject", f"{BUCKET}/a")
+
+
+def test_a_read_that_expects_404_needs_list_bucket_on_its_key():
+    call = aws_calls.Call("s3", "get_object",
+                          (("Bucket", aws_calls.lit("media")),
+                           ("Key", aws_calls.concat(aws_calls.lit("hls/"), aws_calls.STAR,
+                                                    aws_calls.lit("/manifest.json")))),
+                          "m:1", expects_404=True)
+    needs = iam_policy.needs(call, {})
+    assert Need("s3:GetObject", f"{BUCKET}/hls/x1/manifest.json") in needs
+    [listing] = [n for n in needs if n.action == "s3:ListBucket"]
+    assert listing.resource == BUCKET
+    assert dict(listing.context) == {"s3:prefix": "hls/x1/manifest.json"}
+    without_404 = aws_calls.Call("s3", "get_object", call.params, "m:1")
+    assert [n.action for n in iam_policy.needs(without_404, {})] == ["s3:GetObject"]
+
+
+def test_copy_needs_read_on_the_source_and_write_on_the_target():
+    call = aws_calls.Call("s3", "copy_object",
+                          (("CopySource.Key", aws_calls.lit("incoming/a.png")),
+                           ("Key", aws_calls.lit("thumbs/a.png"))), "m:1")
+    assert iam_policy.needs(call, {"MEDIA_BUCKET": "media"}) == [
+        Need("s3:GetObject", f"{BUCKET}/incoming/a.png"),
+        Need("s3:PutObject", f"{BUCKET}/thumbs/a.png")]
+
+
+def test_a_call_on_an_unset_setting_is_not_made():
+    call = aws_calls.Call("ssm", "get_parameter",
+                          (("Name", (aws_calls.Part("env", "X_PARAMETER"),)),), "m:1")
+    assert iam_policy.needs(call, {}) == []
+    assert iam_policy.needs(call, {"X_PARAMETER": "/s/x"}) == [
+        Need("ssm:GetParameter", "arn:aws:ssm:us-east-1:123456789012:parameter/s/x")]
+
+
+def test_values_concatenate_and_bind():
+    value = aws_calls.concat(aws_calls.lit("raw/"), (aws_calls.Part("param", "video_id"),),
+                             aws_calls.lit("/source"))
+    assert aws_calls.show(value) == "raw/{video_id}/source"
+    call = aws_calls.Call("s3", "put_object", (("Key", value),), "m:1")
+    bound = call.bind({"video_id": aws_calls.STAR}, via="f")
+    assert aws_calls.pattern(bound.param("Key")) == "raw/*/source"
+    assert aws_calls.declared_value("${A}/x*") == (aws_calls.Part("env", "A"),
+                                                   aws_calls.Part("lit", "/x"),
+                                                   aws_calls.Part("star"))
