@@ -95,9 +95,11 @@ def test_the_bucket_is_private_and_only_the_distribution_reads_media_and_the_web
     statements = load_template(TEMPLATE)["Resources"]["MediaBucketPolicy"]["Properties"][
         "PolicyDocument"]["Statement"]
     allows = [s for s in statements if s["Effect"] == "Allow"]
-    assert [s["Principal"] for s in allows] == [{"Service": "cloudfront.amazonaws.com"}]
-    readable = [r.value for r in allows[0]["Resource"]]
+    assert all(s["Principal"] == {"Service": "cloudfront.amazonaws.com"} for s in allows)
+    assert {s["Action"] for s in allows} == {"s3:GetObject", "s3:ListBucket"}
+    reads = next(s for s in allows if s["Action"] == "s3:GetObject")
+    readable = [r.value for r in reads["Resource"]]
     assert readable == ["arn:${AWS::Partition}:s3:::${MediaBucket}/hls/*",
                         "arn:${AWS::Partition}:s3:::${MediaBucket}/thumbs/*",
                         "arn:${AWS::Partition}:s3:::${MediaBucket}/web/*"]
-    assert "AWS:SourceArn" in allows[0]["Condition"]["StringEquals"]
+    assert all("AWS:SourceArn" in s["Condition"]["StringEquals"] for s in allows)
