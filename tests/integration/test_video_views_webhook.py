@@ -32,6 +32,35 @@ def test_repeat_views_by_one_viewer_count_once(video_api, member, published_vide
     assert video_api.get(f"/video/{video_id}").json["video"]["viewCount"] == 4
 
 
+def test_viewers_behind_cloudfront_are_told_apart_only_when_cloudfront_vouches(
+        video_api, member, published_video, monkeypatch):
+    """Behind the distribution every request comes from CloudFront's address: the viewer's is
+    in CloudFront-Viewer-Address, believed only with the distribution's X-Origin-Verify."""
+    from tuber_common.settings import get_settings
+
+    origin_secret = "o" * 48
+    monkeypatch.setenv("ORIGIN_VERIFY_SECRET", origin_secret)
+    get_settings.cache_clear()
+    video_id = published_video(member())
+    edge = "130.176.1.1"  # one CloudFront edge in front of every viewer
+
+    def view(viewer: str, proof: str | None) -> int:
+        headers = {"cloudfront-viewer-address": viewer}
+        if proof is not None:
+            headers["x-origin-verify"] = proof
+        return video_api.post(f"/video/{video_id}/view", WATCHED, headers=headers,
+                              source_ip=edge).json["viewCount"]
+
+    assert view("198.51.100.1:50123", origin_secret) == 1
+    assert view("2001:db8::7:443", origin_secret) == 2  # IPv6, unbracketed
+    assert view("198.51.100.1:61000", origin_secret) == 2  # same viewer, other port
+    # Sent straight to the API's own URL, the header is not believed: the address is the
+    # caller's (here the edge, already counted for nobody yet), however many are forged.
+    assert view("192.0.2.50:1", None) == 3
+    assert view("192.0.2.51:1", "forged" * 8) == 3
+    assert view("192.0.2.52:1", None) == 3
+
+
 def test_a_view_counts_again_after_the_window(video_api, member, published_video, db,
                                               monkeypatch):
     from tuber_common.clock import utcnow

@@ -5,6 +5,7 @@
 """
 from __future__ import annotations
 
+import hmac
 import json
 from typing import Any, Callable
 
@@ -15,6 +16,7 @@ from pymongo.errors import ConnectionFailure, ServerSelectionTimeoutError, Write
 
 from .errors import ApiError, Unauthorized
 from .observability import logger, metrics
+from .secret_settings import secret
 from .tokens import verify_access_token
 
 
@@ -149,7 +151,28 @@ def created(body: dict) -> Response:
 
 
 def client_ip(app: APIGatewayHttpResolver) -> str:
-    return app.current_event.request_context.http.source_ip or ""
+    """The viewer's address. Behind CloudFront the API sees CloudFront's own address, so the
+    viewer's comes from CloudFront-Viewer-Address, trusted only on requests that carry the
+    distribution's secret X-Origin-Verify header (anyone can send the first header directly
+    to the API's own URL)."""
+    event = app.current_event
+    viewer = viewer_address(event.headers.get("cloudfront-viewer-address"))
+    if viewer and _from_our_distribution(event.headers.get("x-origin-verify")):
+        return viewer
+    return event.request_context.http.source_ip or ""
+
+
+def viewer_address(header: str | None) -> str:
+    """The address in CloudFront-Viewer-Address ("ip:port", IPv6 unbracketed), or ""."""
+    address, _, port = (header or "").rpartition(":")
+    return address if address and port.isdigit() else ""
+
+
+def _from_our_distribution(sent: str | None) -> bool:
+    if not sent:
+        return False
+    expected = secret("origin_verify_secret")
+    return bool(expected) and hmac.compare_digest(sent.encode(), expected.encode())
 
 
 def user_agent(app: APIGatewayHttpResolver) -> str:

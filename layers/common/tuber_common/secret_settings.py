@@ -60,6 +60,8 @@ SPECS = {
     "jwt_secret": Spec(min_length=32, required=True),
     "webhook_secret": Spec(min_length=32, required=False),
     "media_signing_key": Spec(min_length=1, required=True),
+    # CloudFront's X-Origin-Verify header (tuber_common.http.client_ip); empty: no CDN.
+    "origin_verify_secret": Spec(min_length=32, required=False),
 }
 
 

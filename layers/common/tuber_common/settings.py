@@ -45,6 +45,10 @@ class Settings(BaseModel):
     media_signing_key_id: str = ""
     media_signing_key: str = ""
     media_signing_key_arn: str = ""
+    # The value CloudFront sends in X-Origin-Verify: requests carrying it come through the
+    # distribution, so their CloudFront-Viewer-Address is the viewer's (empty: no CDN).
+    origin_verify_secret: str = Field(default="", repr=False)
+    origin_verify_secret_arn: str = ""
     # The distribution a deleted video's media is invalidated on (empty: no CDN, locally).
     media_distribution_id: str = ""
     media_distribution_id_parameter: str = ""  # on AWS: the SSM parameter holding it
