@@ -16,7 +16,8 @@ What this covers, and what it does not:
 - moto ignores some properties of a function: Layers, Architectures, EphemeralStorage,
   SnapStart and LoggingConfig. The test attaches each function's layers afterwards with
   update_function_configuration (which checks that each layer version exists) and checks
-  Lambda's own limits on them (no layer twice, at most 5, 250 MB unzipped with the code).
+  Lambda's own limits on them (no layer twice, at most 5, 250 MB unzipped with the code),
+  and the limits Lambda puts on memory, timeout, /tmp and SnapStart.
 - Not created at all (NOT_SIMULATED, with what checks each instead): CloudFront, the HTTP
   API and its stage, alarms, bucket and queue policies. They get a placeholder id so that
   what refers to them is created; a new type moto cannot create shows up as a test warning.
@@ -339,6 +340,21 @@ def test_functions_are_configured_as_the_template_says(stack):
                 props["ReservedConcurrentExecutions"]), logical
 
 
+def test_function_settings_lambda_accepts(stack):
+    """Limits Lambda enforces at deploy time and moto does not."""
+    resolver = stack.resolver()
+    for logical, resource in _functions(stack).items():
+        props = resolver.resolve(resource["Properties"])
+        assert 128 <= int(props.get("MemorySize", 128)) <= 10240, logical
+        assert 1 <= int(props.get("Timeout", 3)) <= 900, logical
+        ephemeral = int(props.get("EphemeralStorage", {}).get("Size", 512))
+        assert 512 <= ephemeral <= 10240, logical
+        if props.get("SnapStart", {}).get("ApplyOn") == "PublishedVersions":
+            # SnapStart refuses more than 512 MB of /tmp, EFS and containers.
+            assert ephemeral == 512 and not props.get("FileSystemConfigs") \
+                and props.get("PackageType", "Zip") == "Zip", logical
+
+
 def test_each_function_zip_holds_its_handler(stack):
     s3 = boto3.client("s3")
     for logical, resource in _functions(stack).items():
@@ -373,6 +389,8 @@ def test_layers_exist_attach_and_fit_lambda_limits(stack):
             stack.artifacts[layer_logicals[arn]]["unzipped"]
             for arn in layers if arn in layer_logicals)
         assert unzipped <= MAX_UNZIPPED_BYTES, (logical, unzipped)
+        print(f"\n[{stack.stack_name}] {logical}: {unzipped / 1e6:.1f} MB unzipped with its "
+              f"layers (Lambda's limit: {MAX_UNZIPPED_BYTES / 1e6:.0f} MB)")
 
 
 def test_published_alias_and_on_failure_destinations(stack):
