@@ -109,6 +109,8 @@ def _gaps(scenario: Scenario, statements_for=None) -> tuple[list[str], list[str]
             except iam_policy.Unresolved as exc:
                 unresolved.append(f"{function}: {exc} at {origin}")
                 continue
+            needs += [extra for need in needs for extra in iam_policy.encryption_needs(
+                need, scenario.template, scenario.resolver)]
             for need in needs:
                 if (need, call.where) in seen:
                     continue

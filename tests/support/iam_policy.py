@@ -415,3 +415,56 @@ def _operation_names(service: str) -> dict[str, str]:
 def _operation_name(service: str, method: str) -> str:
     return _operation_names(service).get(method) or "".join(
         p.capitalize() for p in method.split("_"))
+
+
+# ---- what encryption with a customer managed KMS key adds ----------------------------------
+
+def _key_arn(value: Any) -> str | None:
+    """The key ARN IAM checks for a KmsKeyId / KMSMasterKeyID value; None for AWS managed
+    keys (alias/aws/...), which need no permission of the caller."""
+    if not value:
+        return None
+    text = str(value)
+    if text.startswith("alias/aws/") or ":alias/aws/" in text:
+        return None
+    if text.startswith("arn:"):
+        return text
+    if text.startswith("alias/"):
+        return f"arn:{PARTITION}:kms:{REGION}:{ACCOUNT_ID}:{text}"
+    return f"arn:{PARTITION}:kms:{REGION}:{ACCOUNT_ID}:key/{text}"
+
+
+def encryption_needs(need: Need, template: dict, resolver: cfn.Resolver) -> list[Need]:
+    """kms:Decrypt / kms:GenerateDataKey a call needs when its secret or bucket is encrypted
+    with a customer managed key (Secrets Manager and S3 then use the key as the caller)."""
+    if need.resource is None:
+        return []
+    extra = []
+    for logical, resource in (template.get("Resources") or {}).items():
+        if not resolver.resource_enabled(logical):
+            continue
+        kind = resource["Type"]
+        props = resource.get("Properties") or {}
+        if kind == "AWS::SecretsManager::Secret" and need.action.startswith("secretsmanager:"):
+            if _glob(need.resource, str(resolver.ref(logical))) or need.resource == str(
+                    resolver.ref(logical)):
+                key = _key_arn(resolver.resolve(props.get("KmsKeyId")))
+                if key:
+                    action = "kms:Decrypt" if need.action.endswith(("GetSecretValue",)) \
+                        else "kms:GenerateDataKey"
+                    extra.append(Need(action, key, why=f"{logical} is encrypted with {key}"))
+        if kind == "AWS::S3::Bucket" and need.action in ("s3:GetObject", "s3:PutObject"):
+            bucket = f"arn:{PARTITION}:s3:::{resolver.ref(logical)}/"
+            if not need.resource.startswith(bucket):
+                continue
+            rules = resolver.resolve(props.get("BucketEncryption") or {}).get(
+                "ServerSideEncryptionConfiguration", [])
+            for rule in rules:
+                default = rule.get("ServerSideEncryptionByDefault") or {}
+                if default.get("SSEAlgorithm") in ("aws:kms", "aws:kms:dsse"):
+                    key = _key_arn(default.get("KMSMasterKeyID"))
+                    if key:
+                        action = "kms:Decrypt" if need.action == "s3:GetObject" \
+                            else "kms:GenerateDataKey"
+                        extra.append(Need(action, key, why=f"{logical} is encrypted with {key}"))
+    return extra

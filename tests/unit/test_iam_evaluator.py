@@ -107,3 +107,29 @@ def test_values_concatenate_and_bind():
     assert aws_calls.declared_value("${A}/x*") == (aws_calls.Part("env", "A"),
                                                    aws_calls.Part("lit", "/x"),
                                                    aws_calls.Part("star"))
+
+
+def test_a_customer_managed_key_adds_kms_needs():
+    from tests.support import cfn
+
+    template = {"Resources": {
+        "Key": {"Type": "AWS::KMS::Key", "Properties": {}},
+        "Secret": {"Type": "AWS::SecretsManager::Secret",
+                   "Properties": {"KmsKeyId": {"Fn::GetAtt": ["Key", "Arn"]}}},
+        "Plain": {"Type": "AWS::SecretsManager::Secret",
+                  "Properties": {"KmsKeyId": "alias/aws/secretsmanager"}},
+        "Bucket": {"Type": "AWS::S3::Bucket", "Properties": {
+            "BucketName": "media", "BucketEncryption": {"ServerSideEncryptionConfiguration": [
+                {"ServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms",
+                                                   "KMSMasterKeyID": {"Ref": "Key"}}}]}}}}}
+    resolver = iam_policy.symbolic_resolver(template, {})
+    key = resolver.resolve({"Fn::GetAtt": ["Key", "Arn"]})
+    secret = Need("secretsmanager:GetSecretValue", resolver.ref("Secret"))
+    assert [(n.action, n.resource) for n in iam_policy.encryption_needs(
+        secret, template, resolver)] == [("kms:Decrypt", key)]
+    plain = Need("secretsmanager:GetSecretValue", resolver.ref("Plain"))
+    assert iam_policy.encryption_needs(plain, template, resolver) == []
+    write = Need("s3:PutObject", f"{BUCKET}/raw/x1/source")
+    [needed] = iam_policy.encryption_needs(write, template, resolver)
+    assert needed.action == "kms:GenerateDataKey" and needed.resource.endswith(
+        "key/key-0000-0000-0000-000000000000")
