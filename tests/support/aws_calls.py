@@ -254,7 +254,7 @@ class Codebase:
                 self.modules[module.name] = module
         self._summaries: dict[tuple[str, str], list[Call]] = {}
         self._in_progress: set[tuple[str, str]] = set()
-        self._client_factories: dict[tuple[str, str], str | None] = {}
+        self._client_lookups: set[tuple[str, str]] = set()
         self.reached_call_sites: set[str] = set()
 
     # ---- resolution ----------------------------------------------------------------------
@@ -296,18 +296,26 @@ class Codebase:
     # ---- clients -------------------------------------------------------------------------
     def client_service(self, key: tuple[str, str], args: list[Value] | None = None) -> str | None:
         """The service of the boto3 client a function returns, if it returns one."""
-        module = self.modules[key[0]]
-        node = module.functions[key[1]]
-        for ret in ast.walk(node):
-            if not isinstance(ret, ast.Return) or ret.value is None:
-                continue
-            service = self._client_of_expr(module, node, ret.value, args)
-            if service:
-                return service
-        return None
+        if key in self._client_lookups:  # a function that returns a call to itself
+            return None
+        self._client_lookups.add(key)
+        try:
+            module = self.modules[key[0]]
+            node = module.functions[key[1]]
+            for ret in ast.walk(node):
+                if not isinstance(ret, ast.Return) or ret.value is None:
+                    continue
+                service = self._client_of_expr(module, node, ret.value, args)
+                if service:
+                    return service
+            return None
+        finally:
+            self._client_lookups.discard(key)
 
     def _client_of_expr(self, module: Module, scope: ast.FunctionDef | None, expr: ast.expr,
-                        args: list[Value] | None = None) -> str | None:
+                        args: list[Value] | None = None, depth: int = 0) -> str | None:
+        if depth > 8:
+            return None
         if isinstance(expr, ast.Call):
             func = expr.func
             if isinstance(func, ast.Attribute) and func.attr == "client":
@@ -331,11 +339,13 @@ class Codebase:
                 if isinstance(node, ast.Assign):
                     for target in node.targets:
                         if isinstance(target, ast.Name) and target.id == expr.id:
-                            return self._client_of_expr(module, scope, node.value)
+                            return self._client_of_expr(module, scope, node.value,
+                                                        depth=depth + 1)
                         if isinstance(target, ast.Tuple) and isinstance(node.value, ast.Tuple):
                             for t, v in zip(target.elts, node.value.elts):
                                 if isinstance(t, ast.Name) and t.id == expr.id:
-                                    return self._client_of_expr(module, scope, v)
+                                    return self._client_of_expr(module, scope, v,
+                                                                depth=depth + 1)
         return None
 
     # ---- summaries -----------------------------------------------------------------------
@@ -424,7 +434,8 @@ class Evaluator:
                         for i, t in enumerate(target.elts):
                             if isinstance(t, ast.Name) and t.id == name:
                                 found.append(node.value.elts[i] if isinstance(
-                                    node.value, ast.Tuple) else None)
+                                    node.value, ast.Tuple) and len(node.value.elts) == len(
+                                    target.elts) else None)
             elif isinstance(node, (ast.AnnAssign, ast.AugAssign)) and isinstance(
                     node.target, ast.Name) and node.target.id == name:
                 found.append(node.value if isinstance(node, ast.AnnAssign) else None)
