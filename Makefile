@@ -21,8 +21,9 @@ test: venv system-deps web swagger-ui
 test-fast: venv
 	$(BIN)/python -m pytest -m "not slow and not e2e" $(PYTEST_ARGS)
 
+# Every section, or some: make bench BENCH="cold_start warm" (the others' results are kept).
 bench: venv system-deps web
-	$(BIN)/python -m bench.run
+	$(BIN)/python -m bench.run $(BENCH)
 
 # Build and deploy to AWS (README, "Deploy to AWS"). SAM CLI lives in its own venv; the
 # project venv's bin goes first on PATH so that `sam build` finds python3.13.
