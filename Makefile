@@ -46,20 +46,25 @@ smoke:
 	@test -n "$(URL)" || { echo "usage: make smoke URL=https://<your site> [SMOKE_ARGS='--timeout 600 --multipart']"; exit 2; }
 	$(SMOKE_PYTHON) scripts/smoke "$(URL)" $(SMOKE_ARGS)
 
-venv: $(STAMP)
+# SAM CLI and checkov pin packages the runtime must not follow: each gets a venv of its own.
+TOOLS := sam checkov
+venv: $(STAMP) $(TOOLS:%=$(VENV)/tools/%/.installed)
 
-$(STAMP): requirements-dev.txt layers/common/requirements.txt scripts/find-python.sh tools/requirements-sam.txt tools/requirements-checkov.txt
+# A changed requirement updates the venv in place; only another Python version rebuilds it.
+$(STAMP): requirements-dev.txt layers/common/requirements.txt scripts/find-python.sh
 	@test -n "$(PYTHON)" || { scripts/find-python.sh >/dev/null; exit 1; }
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 13) else "Tuber needs Python 3.13 (the Lambda runtime), found " + sys.version)'
-	$(PYTHON) -m venv --clear $(VENV)
+	@$(BIN)/python -c 'import sys; sys.exit(sys.version_info[:2] != (3, 13))' 2>/dev/null || \
+	  $(PYTHON) -m venv --clear $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -r requirements-dev.txt
-	@# SAM CLI and checkov pin packages the runtime must not follow: each gets its own venv.
-	for tool in sam checkov; do \
-	  $(PYTHON) -m venv --clear $(VENV)/tools/$$tool && \
-	  $(VENV)/tools/$$tool/bin/pip install --quiet -r tools/requirements-$$tool.txt || exit 1; \
-	done
 	touch $(STAMP)
+
+$(VENV)/tools/%/.installed: tools/requirements-%.txt $(STAMP)
+	@$(VENV)/tools/$*/bin/python -c 'import sys; sys.exit(sys.version_info[:2] != (3, 13))' 2>/dev/null || \
+	  $(PYTHON) -m venv --clear $(VENV)/tools/$*
+	$(VENV)/tools/$*/bin/pip install --quiet -r $<
+	touch $@
 
 system-deps:
 	@scripts/install-system-deps.sh
