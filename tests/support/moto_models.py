@@ -30,35 +30,52 @@ def _lambda(account_id: str, region_name: str):
     return get_backend(account_id, region_name)
 
 
-class SimulatedLayerVersion(CloudFormationModel):
-    """AWS::Lambda::LayerVersion: publish_layer_version under the template's LayerName; Ref
-    is the layer version ARN (moto's own model names the layer after the logical id and has
-    no Ref value)."""
+class _Simulated(CloudFormationModel):
+    """What the models below share, set by class attributes: the resource type (CFN_TYPE),
+    the property that names it (NAME_PROPERTY, "" for none) and the attribute that, like
+    Ref, stands for the resource's ARN (ARN_ATTRIBUTE, "" for none)."""
 
-    def __init__(self, arn: str, name: str):
-        self.arn = arn
-        self.name = name
+    CFN_TYPE = ""
+    NAME_PROPERTY = ""
+    ARN_ATTRIBUTE = ""
+    arn: str
 
     @property
     def physical_resource_id(self) -> str:
         return self.arn
 
-    @staticmethod
-    def cloudformation_name_type() -> str:
-        return "LayerName"
+    @classmethod
+    def cloudformation_name_type(cls) -> str:
+        return cls.NAME_PROPERTY
 
-    @staticmethod
-    def cloudformation_type() -> str:
-        return "AWS::Lambda::LayerVersion"
+    @classmethod
+    def cloudformation_type(cls) -> str:
+        return cls.CFN_TYPE
 
     @classmethod
     def has_cfn_attr(cls, attr: str) -> bool:
-        return attr == "LayerVersionArn"
+        return attr == cls.ARN_ATTRIBUTE
 
     def get_cfn_attribute(self, attribute_name: str) -> Any:
-        if attribute_name == "LayerVersionArn":
+        if attribute_name == self.ARN_ATTRIBUTE:
             return self.arn
         raise NotImplementedError(attribute_name)
+
+    def is_created(self) -> bool:
+        return True
+
+
+class SimulatedLayerVersion(_Simulated):
+    """AWS::Lambda::LayerVersion: publish_layer_version under the template's LayerName; Ref
+    is the layer version ARN (moto's own model names the layer after the logical id and has
+    no Ref value)."""
+
+    CFN_TYPE, NAME_PROPERTY, ARN_ATTRIBUTE = ("AWS::Lambda::LayerVersion", "LayerName",
+                                              "LayerVersionArn")
+
+    def __init__(self, arn: str, name: str):
+        self.arn = arn
+        self.name = name
 
     @classmethod
     def create_from_cloudformation_json(cls, resource_name: str,  # type: ignore[misc]
@@ -72,13 +89,12 @@ class SimulatedLayerVersion(CloudFormationModel):
         layer_version = _lambda(account_id, region_name).publish_layer_version(spec)
         return cls(layer_version.arn, resource_name)
 
-    def is_created(self) -> bool:
-        return True
 
-
-class SimulatedLambdaVersion(CloudFormationModel):
+class SimulatedLambdaVersion(_Simulated):
     """AWS::Lambda::Version: publish_version; Ref is the version ARN, GetAtt Version its
     number (moto's own model has neither)."""
+
+    CFN_TYPE = "AWS::Lambda::Version"
 
     def __init__(self, function_arn: str, version: str):
         self.function_arn = function_arn
@@ -87,14 +103,6 @@ class SimulatedLambdaVersion(CloudFormationModel):
     @property
     def physical_resource_id(self) -> str:
         return f"{self.function_arn}:{self.version}"
-
-    @staticmethod
-    def cloudformation_name_type() -> str:
-        return ""
-
-    @staticmethod
-    def cloudformation_type() -> str:
-        return "AWS::Lambda::Version"
 
     @classmethod
     def has_cfn_attr(cls, attr: str) -> bool:
@@ -117,38 +125,16 @@ class SimulatedLambdaVersion(CloudFormationModel):
         base_arn = published.function_arn.rsplit(":", 1)[0]
         return cls(base_arn, str(published.version))
 
-    def is_created(self) -> bool:
-        return True
 
-
-class SimulatedLambdaAlias(CloudFormationModel):
+class SimulatedLambdaAlias(_Simulated):
     """AWS::Lambda::Alias: create_alias; Ref is the alias ARN."""
+
+    CFN_TYPE, NAME_PROPERTY, ARN_ATTRIBUTE = "AWS::Lambda::Alias", "Name", "AliasArn"
 
     def __init__(self, arn: str, name: str, function_name: str):
         self.arn = arn
         self.name = name
         self.function_name = function_name
-
-    @property
-    def physical_resource_id(self) -> str:
-        return self.arn
-
-    @staticmethod
-    def cloudformation_name_type() -> str:
-        return "Name"
-
-    @staticmethod
-    def cloudformation_type() -> str:
-        return "AWS::Lambda::Alias"
-
-    @classmethod
-    def has_cfn_attr(cls, attr: str) -> bool:
-        return attr == "AliasArn"
-
-    def get_cfn_attribute(self, attribute_name: str) -> Any:
-        if attribute_name == "AliasArn":
-            return self.arn
-        raise NotImplementedError(attribute_name)
 
     @classmethod
     def create_from_cloudformation_json(cls, resource_name: str,  # type: ignore[misc]
@@ -164,12 +150,12 @@ class SimulatedLambdaAlias(CloudFormationModel):
             routing_config=properties.get("RoutingConfig"))
         return cls(alias.arn, properties["Name"], function.function_name)
 
-    def is_created(self) -> bool:
-        return True
 
+class SimulatedEventInvokeConfig(_Simulated):
+    """AWS::Lambda::EventInvokeConfig: put_function_event_invoke_config; Ref is the
+    function's name, and it has no attributes."""
 
-class SimulatedEventInvokeConfig(CloudFormationModel):
-    """AWS::Lambda::EventInvokeConfig: put_function_event_invoke_config."""
+    CFN_TYPE = "AWS::Lambda::EventInvokeConfig"
 
     def __init__(self, function_name: str):
         self.function_name = function_name
@@ -177,18 +163,6 @@ class SimulatedEventInvokeConfig(CloudFormationModel):
     @property
     def physical_resource_id(self) -> str:
         return self.function_name
-
-    @staticmethod
-    def cloudformation_name_type() -> str:
-        return ""
-
-    @staticmethod
-    def cloudformation_type() -> str:
-        return "AWS::Lambda::EventInvokeConfig"
-
-    @classmethod
-    def has_cfn_attr(cls, attr: str) -> bool:
-        return False
 
     @classmethod
     def create_from_cloudformation_json(cls, resource_name: str,  # type: ignore[misc]
@@ -201,38 +175,16 @@ class SimulatedEventInvokeConfig(CloudFormationModel):
         backend.put_function_event_invoke_config(function.function_name, properties)
         return cls(function.function_name)
 
-    def is_created(self) -> bool:
-        return True
 
-
-class SimulatedSecret(CloudFormationModel):
+class SimulatedSecret(_Simulated):
     """AWS::SecretsManager::Secret: create_secret, with SecretString or a value made as
     GenerateSecretString describes; Ref is the secret's ARN."""
+
+    CFN_TYPE, NAME_PROPERTY, ARN_ATTRIBUTE = "AWS::SecretsManager::Secret", "Name", "Id"
 
     def __init__(self, arn: str, name: str):
         self.arn = arn
         self.name = name
-
-    @property
-    def physical_resource_id(self) -> str:
-        return self.arn
-
-    @staticmethod
-    def cloudformation_name_type() -> str:
-        return "Name"
-
-    @staticmethod
-    def cloudformation_type() -> str:
-        return "AWS::SecretsManager::Secret"
-
-    @classmethod
-    def has_cfn_attr(cls, attr: str) -> bool:
-        return attr == "Id"
-
-    def get_cfn_attribute(self, attribute_name: str) -> Any:
-        if attribute_name == "Id":
-            return self.arn
-        raise NotImplementedError(attribute_name)
 
     @staticmethod
     def _generate(spec: dict[str, Any]) -> str:
@@ -263,9 +215,6 @@ class SimulatedSecret(CloudFormationModel):
 
             created = json.loads(created)
         return cls(created["ARN"], resource_name)
-
-    def is_created(self) -> bool:
-        return True
 
 
 @cache
