@@ -6,20 +6,18 @@ from __future__ import annotations
 
 import json
 import sys
-import textwrap
-import time
 from pathlib import Path
 
 import boto3
 import pytest
 from botocore.exceptions import ClientError
 
-from local import services
 from local.functions import FunctionRegistry
 from local.lambda_api import LambdaApi, LambdaApiServer
 from local.media import connect_notifications
 from local.pump import DeadLetterQueue, EventPump
 from local.template import read_template
+from tests.support.local_fixtures import wait_for, write_function
 from tests.support.scripts import load_script
 
 redrive = load_script("redrive")
@@ -55,24 +53,11 @@ def lambda_handler(event, context):
 BUCKET = "dlq-test-bucket"
 
 
-@pytest.fixture(scope="module")
-def moto_url():
-    port = services.free_port()
-    proc = services.start_moto(port)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        services.stop(proc)
-
-
 @pytest.fixture
 def local(tmp_path, moto_url):
     """A bucket notifying a pump with a dead-letter queue, and the local Lambda API."""
     (tmp_path / "template.yaml").write_text(TEMPLATE)
-    package = tmp_path / "functions" / "flaky" / "tuber_dlqtest_flaky"
-    package.mkdir(parents=True)
-    (package / "__init__.py").write_text("")
-    (package / "handler.py").write_text(textwrap.dedent(HANDLER))
+    write_function(tmp_path, "flaky", "tuber_dlqtest_flaky", HANDLER)
     saved_path = list(sys.path)
     template = read_template(tmp_path / "template.yaml")
     kw = dict(endpoint_url=moto_url, region_name="us-east-1", aws_access_key_id="t",
@@ -104,15 +89,6 @@ def local(tmp_path, moto_url):
         sys.path[:] = saved_path
         for name in [m for m in sys.modules if m.startswith("tuber_dlqtest_")]:
             del sys.modules[name]
-
-
-def wait_for(condition, timeout: float = 15) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.1)
-    raise AssertionError("condition not met in time")
 
 
 def dead_letters(sqs, url: str) -> list[dict]:

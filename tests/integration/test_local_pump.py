@@ -4,20 +4,18 @@ test's own, with its own function code) and to no other."""
 from __future__ import annotations
 
 import sys
-import textwrap
 import time
-from pathlib import Path
 
 import boto3
 import pytest
 import requests
 
-from local import services
 from local.environment import media_bucket_name
 from local.functions import FunctionRegistry
 from local.media import connect_notifications, create_bucket
 from local.pump import EventPump
 from local.template import read_template
+from tests.support.local_fixtures import wait_for, write_function
 
 TEMPLATE = """\
 Transform: AWS::Serverless-2016-10-31
@@ -83,23 +81,6 @@ def lambda_handler(event, context):
 """
 
 
-def write_function(root: Path, folder: str, package: str, code: str) -> None:
-    package_dir = root / "functions" / folder / package
-    package_dir.mkdir(parents=True)
-    (package_dir / "__init__.py").write_text("")
-    (package_dir / "handler.py").write_text(textwrap.dedent(code))
-
-
-@pytest.fixture(scope="module")
-def moto_url():
-    port = services.free_port()
-    proc = services.start_moto(port)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        services.stop(proc)
-
-
 @pytest.fixture
 def project(tmp_path):
     """A project folder with its own template and three tiny functions."""
@@ -144,15 +125,6 @@ def media_bucket_name_for(template) -> str:
     # The template's own bucket name, as the stack resolves MediaBucket's.
     template.raw["Resources"]["MediaBucket"] = template.resource("Bucket")
     return media_bucket_name(template)
-
-
-def wait_for(condition, timeout: float = 15) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.1)
-    raise AssertionError("condition not met in time")
 
 
 def test_presigned_upload_reaches_only_the_matching_function(pumped):
