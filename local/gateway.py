@@ -6,7 +6,6 @@ from __future__ import annotations
 import base64
 import json
 import logging
-import threading
 import time
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -17,6 +16,7 @@ from urllib.parse import urlsplit
 from .apigw import http_api_event
 from .functions import FunctionRegistry
 from .routes import RouteTable
+from .server_thread import ServerThread
 from .static import content_type, resolve_file
 from .template import CorsConfig
 
@@ -246,21 +246,10 @@ class _Server(ThreadingHTTPServer):
     request_queue_size = 256
 
 
-class GatewayServer:
+class GatewayServer(ServerThread):
     def __init__(self, gateway: Gateway, host: str, port: int):
-        self.httpd = _Server((host, port), _request_handler(gateway))
-        self.httpd.daemon_threads = True
-        self._thread = threading.Thread(target=self.httpd.serve_forever, name="gateway",
-                                        daemon=True)
+        super().__init__(_Server((host, port), _request_handler(gateway)), "gateway")
 
     @property
     def port(self) -> int:
         return self.httpd.server_address[1]
-
-    def start(self) -> None:
-        self._thread.start()
-
-    def stop(self) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
-        self._thread.join(timeout=5)

@@ -13,10 +13,11 @@ from __future__ import annotations
 import json
 import logging
 import re
-import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Callable
 from urllib.parse import unquote
+
+from .server_thread import ServerThread
 
 log = logging.getLogger("tuber.local")
 
@@ -59,25 +60,14 @@ class LambdaApi:
         return 202, None, ""
 
 
-class LambdaApiServer:
+class LambdaApiServer(ServerThread):
     def __init__(self, api: LambdaApi, host: str = "127.0.0.1", port: int = 0):
-        self.httpd = ThreadingHTTPServer((host, port), _handler(api))
-        self.httpd.daemon_threads = True
-        self._thread = threading.Thread(target=self.httpd.serve_forever, name="lambda-api",
-                                        daemon=True)
+        super().__init__(ThreadingHTTPServer((host, port), _handler(api)), "lambda-api")
 
     @property
     def url(self) -> str:
         host, port = self.httpd.server_address[:2]
         return f"http://{host}:{port}"
-
-    def start(self) -> None:
-        self._thread.start()
-
-    def stop(self) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
-        self._thread.join(timeout=5)
 
 
 def _handler(api: LambdaApi) -> type[BaseHTTPRequestHandler]:
