@@ -7,14 +7,12 @@ a screenshot under test-output/ and fails on any error in the browser console.
 from __future__ import annotations
 
 import re
-import shutil
-import subprocess
 import uuid
 
 import pytest
 from playwright.sync_api import expect
 
-from tests.support.browser_fixtures import DESKTOP, PHONE
+from tests.support.browser_fixtures import DESKTOP, PHONE, generated_clip
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -25,13 +23,7 @@ SEGMENT = re.compile(r"\.(ts|m4s)(\?|$)")
 
 @pytest.fixture(scope="module")
 def clip(tmp_path_factory):
-    if not shutil.which("ffmpeg"):
-        pytest.fail("ffmpeg is needed: run scripts/install-system-deps.sh")
-    path = tmp_path_factory.mktemp("clip") / "browser test clip.mp4"
-    subprocess.run(["ffmpeg", "-loglevel", "error", "-y", "-f", "lavfi", "-i", "testsrc=size=640x360:rate=25",
-                    "-f", "lavfi", "-i", "sine", "-t", "3", "-c:v", "libx264", "-pix_fmt", "yuv420p",
-                    "-c:a", "aac", str(path)], check=True)
-    return path
+    return generated_clip(tmp_path_factory.mktemp("clip") / "browser test clip.mp4", "640x360")
 
 
 def test_sign_up(browser_session):

@@ -5,15 +5,14 @@ or thumbnail, even holding valid cookies for a video of his own."""
 from __future__ import annotations
 
 import re
-import shutil
-import subprocess
 from urllib.parse import urljoin
 
 import pytest
 import requests
 from playwright.sync_api import expect
 
-from tests.support.browser_fixtures import new_member, new_session, publish, sign_in, wait_status
+from tests.support.browser_fixtures import (generated_clip, new_member, new_session, publish,
+                                            sign_in, wait_status)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -22,14 +21,7 @@ SEGMENT = re.compile(r"/hls/[^/]+/[^/]+/[^/]+\.(ts|m4s)$")
 
 @pytest.fixture(scope="module")
 def clip(tmp_path_factory):
-    if not shutil.which("ffmpeg"):
-        pytest.fail("ffmpeg is needed: run scripts/install-system-deps.sh")
-    path = tmp_path_factory.mktemp("clip") / "private clip.mp4"
-    subprocess.run(["ffmpeg", "-loglevel", "error", "-y", "-f", "lavfi", "-i",
-                    "testsrc=size=320x180:rate=25", "-f", "lavfi", "-i", "sine", "-t", "3",
-                    "-c:v", "libx264", "-pix_fmt", "yuv420p", "-c:a", "aac", str(path)],
-                   check=True)
-    return path
+    return generated_clip(tmp_path_factory.mktemp("clip") / "private clip.mp4", "320x180")
 
 
 @pytest.fixture(scope="module")

@@ -149,6 +149,17 @@ def sign_in(ui: BrowserSession, username: str) -> None:
     expect(ui.page.get_by_role("button", name="Sign out")).to_be_visible()
 
 
+def generated_clip(path: Path, size: str) -> Path:
+    """A 3 s H.264/AAC MP4 of ffmpeg's test pattern, `size` as "640x360"."""
+    if not shutil.which("ffmpeg"):
+        pytest.fail("ffmpeg is needed: run scripts/install-system-deps.sh")
+    subprocess.run(["ffmpeg", "-loglevel", "error", "-y", "-f", "lavfi", "-i",
+                    f"testsrc=size={size}:rate=25", "-f", "lavfi", "-i", "sine", "-t", "3",
+                    "-c:v", "libx264", "-pix_fmt", "yuv420p", "-c:a", "aac", str(path)],
+                   check=True)
+    return path
+
+
 def publish(member: Member, path: Path, title: str, visibility: str = "public") -> str:
     """Create a video and upload the file as the browser would (the presigned POST or PUT)."""
     data = Path(path).read_bytes()
