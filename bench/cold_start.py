@@ -86,6 +86,7 @@ class Context:
     invoked_function_arn = "arn:aws:lambda:us-east-1:000000000000:function:tuber-bench"
     aws_request_id = "bench"
     def get_remaining_time_in_millis(self): return 30_000
+{setup}
 c0, t0 = time.process_time(), time.perf_counter()
 {imports}
 {request}
@@ -99,6 +100,15 @@ import os
 os._exit(0)  # no interpreter teardown: not part of a cold start, and not counted
 """
 # The floor: the library modules a function ends up with, in the order they were loaded.
+# Packages it never loaded are made unimportable first, as the function keeps them out
+# (tuber_common.tokens loads PyJWT without the optional `cryptography`): a library that tries
+# an optional import finds it missing here too.
+FLOOR_SETUP = """import posix
+for folder in {library_dirs!r}:
+    for entry in posix.listdir(folder):
+        top = entry.split(".")[0]
+        if top.isidentifier() and top not in {tops!r} and top not in sys.modules:
+            sys.modules[top] = None"""
 FLOOR = """for name in {modules!r}:
     __import__(name)"""
 REQUEST = """answer = {module}.lambda_handler(event, Context())
@@ -199,10 +209,11 @@ class Runner:
 
     def run(self, root: Path, name: str, imports: str, request: str = "", event=None,
             write_bytecode: bool = False, verbose: bool = False,
-            count_instructions: bool = False) -> dict:
+            count_instructions: bool = False, setup: str = "") -> dict:
         paths = self.paths(root, name)
         code = PROBE.format(paths=paths, event=json.dumps(event or {}), imports=imports,
-                            request=request, library_dirs=tuple(p + "/" for p in paths[1:]))
+                            request=request, library_dirs=tuple(p + "/" for p in paths[1:]),
+                            setup=setup)
         flags = ["-E", "-S"] + ([] if write_bytecode else ["-B"]) + (["-v"] if verbose else [])
         command = [_python(), *flags, "-c", code]
         if count_instructions:
@@ -217,6 +228,10 @@ class Runner:
         if count_instructions:
             result["instructions"] = int(re.search(r"Collected : (\d+)", done.stderr).group(1))
         return result
+
+    def floor_setup(self, root: Path, name: str, modules: list[str]) -> str:
+        return FLOOR_SETUP.format(library_dirs=self.paths(root, name)[1:],
+                                  tops=sorted({m.split(".")[0] for m in modules}))
 
     def compiled_at_import(self, root: Path, name: str, imports: str, request: str,
                            event) -> tuple[int, int]:
@@ -267,29 +282,34 @@ def measure(repeat: int = 11) -> tuple[str, dict]:
                        write_bytecode=True)
             runner.run(layouts["without_pyc"], name, handler, request, event)
             floor = FLOOR.format(modules=found["libraries"])
-            kinds = {  # kind -> (layout, imports, request, writes .pyc)
-                "floor": (layouts["shipped"], floor, "", False),
-                "shipped": (layouts["shipped"], handler, request, False),
-                "precompiled": (layouts["precompiled"], handler, request, True),
-                "without_pyc": (layouts["without_pyc"], handler, request, False),
+            floor_setup = runner.floor_setup(layouts["shipped"], name, found["libraries"])
+            # The floor must load the function's library modules and no other.
+            floor_loaded = runner.run(layouts["shipped"], name, floor, setup=floor_setup)
+            floor_extra = sorted(set(floor_loaded["libraries"]) - set(found["libraries"]))
+            kinds = {  # kind -> (layout, setup, imports, request, writes .pyc)
+                "floor": (layouts["shipped"], floor_setup, floor, "", False),
+                "shipped": (layouts["shipped"], "", handler, request, False),
+                "precompiled": (layouts["precompiled"], "", handler, request, True),
+                "without_pyc": (layouts["without_pyc"], "", handler, request, False),
             }
             cpu: dict[str, list[float]] = {kind: [] for kind in kinds}
             wall: dict[str, list[float]] = {kind: [] for kind in kinds}
             for _ in range(repeat):  # interleaved: one of each per round
-                for kind, (layout, imports, req, writes) in kinds.items():
-                    probe = runner.run(layout, name, imports, req, event, write_bytecode=writes)
+                for kind, (layout, setup, imports, req, writes) in kinds.items():
+                    probe = runner.run(layout, name, imports, req, event, write_bytecode=writes,
+                                       setup=setup)
                     cpu[kind].append(probe["cpu_ms"] / 1000)
                     wall[kind].append(probe["wall_ms"] / 1000)
             ms = {kind: median_ms(values) for kind, values in cpu.items()}
             shipped_pyc, shipped_compiled = runner.compiled_at_import(
-                layouts["shipped"], name, kinds["shipped"][1], request, event)
+                layouts["shipped"], name, handler, request, event)
             _, bare_compiled = runner.compiled_at_import(
-                layouts["without_pyc"], name, kinds["without_pyc"][1], request, event)
+                layouts["without_pyc"], name, handler, request, event)
             # Instructions (valgrind): one run of each, the same in every run on any machine.
             instr = {}
             if count:
-                for kind, (layout, imports, req, _writes) in kinds.items():
-                    instr[kind] = runner.run(layout, name, imports, req, event,
+                for kind, (layout, setup, imports, req, _writes) in kinds.items():
+                    instr[kind] = runner.run(layout, name, imports, req, event, setup=setup,
                                              count_instructions=True)["instructions"] - bare
             ratio = {  # (CPU median ratio, instruction ratio or None)
                 "vs_floor": ("shipped", "floor"), "vs_precompiled": ("shipped", "precompiled"),
@@ -310,6 +330,7 @@ def measure(repeat: int = 11) -> tuple[str, dict]:
                 "without_pyc_modules_compiled": bare_compiled,
                 "shipped_imports_boto3": found["boto3"],
                 "floor_modules": len(found["libraries"]),
+                "floor_extra_modules": floor_extra,
                 "wall_ms": {kind: median_ms(values) for kind, values in wall.items()},
                 "cpu_samples_ms": {kind: [round(v * 1000, 1) for v in values]
                                    for kind, values in cpu.items()}}
@@ -325,6 +346,8 @@ def measure(repeat: int = 11) -> tuple[str, dict]:
                          f"{shipped_compiled} of {shipped_pyc + shipped_compiled}",
                          f"{bare_compiled}", "yes" if found["boto3"] else "no",
                          "ok" if ok else "MISSED"])
+    extras = {name: f["floor_extra_modules"] for name, f in results["functions"].items()
+              if f["floor_extra_modules"]}
     untouched = _files(layouts["shipped"]) == shipped_files
     results["shipped_layout_unchanged"] = untouched
     ratios = "CPU / instructions" if count else "CPU"
@@ -346,7 +369,10 @@ def measure(repeat: int = 11) -> tuple[str, dict]:
                      "modules compiled at import, shipped", "... without .pyc", "boto3",
                      f"goal (<= {GOAL_FLOOR}x floor, <= {GOAL_PRECOMPILED}x precompiled)"],
                     rows)
-            + "\n\nThe shipped layout was "
+            + "\n\nEach floor loaded "
+            + (f"library modules its function does not: {extras}. " if extras
+               else "exactly its function's library modules. ")
+            + "The shipped layout was "
             + ("left unchanged by the runs (no file written)." if untouched
                else "CHANGED by the runs: something wrote into it."))
     return text, results
