@@ -69,6 +69,8 @@ def test_the_owner_plays_a_private_video(chromium, web_base_url, videos):
         ui.open(f"#/watch/{videos['private']}")
         expect(page.get_by_role("heading", level=1, name="Owner's private clip")).to_be_visible()
         expect(page.locator(".description-meta .badge")).to_have_text("private")
+        # The player appears once the playback cookies are set (after the heading).
+        expect(page.locator("video")).to_be_attached()
         page.evaluate("() => { const v = document.querySelector('video'); v.muted = true; "
                       "return v.play(); }")
         page.wait_for_function("() => document.querySelector('video').currentTime > 0.5",
