@@ -120,6 +120,37 @@ def test_repeated_failures_throttle_the_account_with_retry_after(auth_api, monke
     assert login(auth_api, username="bob").status == 200
 
 
+def test_concurrent_guesses_get_no_more_password_checks_than_the_limit(auth_api, monkeypatch):
+    """41 guesses at once, as 41 Lambda containers would run them, the right password among
+    them: only LOGIN_MAX_FAILURES are checked, the rest are refused before bcrypt runs."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from tuber_common.settings import get_settings
+
+    import tuber_auth.accounts as accounts
+
+    monkeypatch.setenv("LOGIN_MAX_FAILURES", "5")
+    get_settings.cache_clear()
+    register(auth_api, "alice")
+    checked = []
+    real_verify = accounts.verify_password
+
+    def counting_verify(password, password_hash):
+        checked.append(password)
+        return real_verify(password, password_hash)
+
+    monkeypatch.setattr(accounts, "verify_password", counting_verify)
+    guesses = [f"guess number {i}" for i in range(40)] + [PASSWORD]
+    with ThreadPoolExecutor(len(guesses)) as pool:
+        statuses = list(pool.map(
+            lambda guess: login(auth_api, password=guess, username="alice").status, guesses))
+    assert len(checked) <= 5, len(checked)
+    assert statuses.count(429) >= len(guesses) - 5
+    assert set(statuses) <= {200, 401, 429}
+    # Signed in only if the right password was among the few that were checked.
+    assert (200 in statuses) == (PASSWORD in checked)
+
+
 def test_throttle_window_expires(auth_api, monkeypatch):
     from tuber_common.settings import get_settings
 

@@ -44,9 +44,8 @@ def authenticate(db: Database, identifier: str) -> tuple[dict | None, str]:
 def login(db: Database, identifier: str, password: str) -> dict:
     """The signed-in user's document; one answer for unknown user and wrong password."""
     user, account_key = authenticate(db, identifier)
-    throttle.check_not_locked(db, account_key)
+    throttle.claim_attempt(db, account_key)
     if not verify_password(password, user["passwordHash"] if user else None):
-        throttle.record_failure(db, account_key)
         logger.info("login failed", extra={"userId": str(user["_id"]) if user else None})
         raise Unauthorized("wrong email, username or password", code="invalid_credentials")
     throttle.clear_failures(db, account_key)
