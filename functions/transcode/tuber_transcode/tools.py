@@ -39,6 +39,8 @@ class Probe:
     fps: float
     has_audio: bool
     duration_seconds: float | None
+    # The demuxer that read it (ffprobe's first format name): encoders force the same one.
+    demuxer: str | None = None
 
 
 def _fps(stream: dict) -> float:
@@ -87,7 +89,9 @@ def parse_probe(data: dict) -> Probe:
             continue
     return Probe(width=width, height=height, fps=min(_fps(video), 60.0),
                  has_audio=any(s.get("codec_type") == "audio" for s in streams),
-                 duration_seconds=round(duration, 3) if duration and duration > 0 else None)
+                 duration_seconds=round(duration, 3) if duration and duration > 0 else None,
+                 demuxer=(str((data.get("format") or {}).get("format_name") or "")
+                          .split(",")[0] or None))
 
 
 def probe(source: str) -> Probe:
@@ -105,3 +109,20 @@ def probe(source: str) -> Probe:
         return parse_probe(json.loads(done.stdout or b"{}"))
     except ValueError:
         raise NotAVideo("unreadable") from None
+
+
+def protocols_for(source: str) -> str:
+    """The only protocols ffmpeg may open for `source`: a local file, or the presigned
+    http(s) URL of the upload itself (never what a playlist or reference inside it names)."""
+    if source.startswith("https://"):
+        return "https,tls,tcp"
+    if source.startswith("http://"):
+        return "http,tcp"
+    return "file"
+
+
+def input_args(probe: Probe, source: str) -> list[str]:
+    """ffmpeg's input options for a probed source: the demuxer that probed it, forced, and
+    only the protocol the source itself needs."""
+    forced = ["-f", probe.demuxer] if probe.demuxer else []
+    return ["-protocol_whitelist", protocols_for(source), *forced, "-i", source]
