@@ -92,6 +92,12 @@ class Settings(BaseModel):
     progress_interval_seconds: float = Field(default=3.0, ge=0)
     # A view counts after min(this, half the video's duration) seconds watched.
     view_min_seconds: float = Field(default=10.0, ge=0)
+    # View sessions (issue 16; tuber_video.views, docs/API.md "Views"): a session started by
+    # POST /video/{id}/view/start may be reported for this long; anonymous views from one
+    # network (an IPv4 address, an IPv6 /64) count at most this many times per video per
+    # VIEW_DEDUP_WINDOW_SECONDS.
+    view_session_ttl_seconds: int = Field(default=6 * 3600, ge=60, le=7 * 24 * 3600)
+    view_anonymous_per_network: int = Field(default=3, ge=1)
 
     @field_validator("jwt_secret", "webhook_secret")
     @classmethod
