@@ -32,8 +32,25 @@ class Settings(BaseModel):
     refresh_token_ttl_seconds: int = Field(default=30 * 24 * 3600, ge=60)
     bcrypt_rounds: int = Field(default=12, ge=4, le=16)
 
+    # --- Sign-in throttling and sessions (tuber_auth.throttle, tuber_auth.sessions,
+    # tuber_common.account_status; docs/API.md "Sign-in limits" and "Sessions").
+    # Failed sign-ins counted per window of login_lockout_seconds: per (account, IP) and per
+    # (account, known device) at most login_max_failures; per account, from devices and
+    # networks that never signed in to it, login_account_max_failures; per IP, whatever the
+    # account, login_ip_max_failures.
     login_max_failures: int = Field(default=5, ge=1)
     login_lockout_seconds: int = Field(default=900, ge=1)
+    login_account_max_failures: int = Field(default=10, ge=1)
+    login_ip_max_failures: int = Field(default=30, ge=1)
+    # How long a device or network that signed in stays known to the account.
+    known_client_days: int = Field(default=90, ge=1)
+    # A spent refresh token presented again this soon by the same client gets the same new
+    # pair back (two tabs, a retry); later, or from another client, it revokes its family.
+    refresh_reuse_grace_seconds: int = Field(default=30, ge=0, le=300)
+    # Access tokens are checked against the account (exists, not suspended, sessions not
+    # ended) on every request: writes always read it, reads may use this container's copy
+    # for this long (0: always read).
+    account_status_cache_seconds: float = Field(default=5.0, ge=0, le=60)
 
     media_bucket: str = "tuber-media"
     # Media (tuber_common.media_signing): the public origin of /hls and /thumbs (CloudFront's
