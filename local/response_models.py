@@ -93,6 +93,8 @@ class Rendition(_Answer):
     bandwidth: int | Absent = Field(default=None, description="peak bits per second")
     averageBandwidth: int | Absent = None
     codecs: str | Absent = None
+    frameRate: float | Absent = Field(default=None, description="frames per second, as the "
+                                                                "master playlist declares")
 
 
 class Video(_Answer):
@@ -115,14 +117,25 @@ class Video(_Answer):
     hlsUrl: str | None = Field(description="the master playlist, once PUBLIC; it needs "
                                            "the playback cookies (GET /video/{videoId} or "
                                            "POST /video/{videoId}/playback set them)")
-    renditions: list[Rendition]
+    storyboardUrl: str | None = Field(description="seek-bar previews: a WebVTT whose cues "
+                                                   "are sprite tiles (`storyboard/00003.jpg"
+                                                   "#xywh=0,0,160,90`, relative to it), once "
+                                                   "PUBLIC and when there is one; opened by "
+                                                   "the playback cookies like hlsUrl")
+    renditions: list[Rendition] = Field(description="the rungs ready to play, lowest first; "
+                                                    "it grows after the video is PUBLIC")
+    pendingRenditions: list[str] = Field(description="names of the rungs still encoding "
+                                                     "(e.g. [\"720p\", \"1080p\"]); empty "
+                                                     "when complete")
     createdAt: datetime
     publishedAt: datetime | None
     myRating: Rating | Absent = Field(default=None, description="the caller's rating, when "
                                                                 "authenticated")
     progressPercent: Percent | None = Field(description="transcode progress: 0-100 while "
-                                                        "PROCESSING, 100 once PUBLIC, null "
-                                                        "before processing starts")
+                                                        "PROCESSING and while rungs are "
+                                                        "pending after PUBLIC, 100 once "
+                                                        "complete, null before processing "
+                                                        "starts")
     commentsEnabled: bool
     ratingsEnabled: bool
     pinnedCommentId: Id | None
@@ -199,6 +212,8 @@ class PlaybackResponse(_Answer):
     cookies (CloudFront-Policy, CloudFront-Signature, CloudFront-Key-Pair-Id; Path
     /hls/{videoId}/) that open the video's playlists and segments until expiresAt."""
     hlsUrl: str = Field(description="the master playlist (fetch it with the cookies)")
+    storyboardUrl: str | None = Field(description="the seek-bar previews' WebVTT (fetch it "
+                                                  "with the cookies); null when there is none")
     expiresAt: datetime = Field(description="when the cookies stop working")
     expiresIn: int = Field(ge=1, le=300, description="seconds until expiresAt")
 

@@ -86,7 +86,9 @@ class Rendition(BaseModel):
     width: int = Field(ge=1, le=10000)
     height: int = Field(ge=1, le=10000)
     bandwidth: int | None = Field(default=None, ge=1)
+    averageBandwidth: int | None = Field(default=None, ge=1)
     codecs: str | None = Field(default=None, max_length=100)
+    frameRate: float | None = Field(default=None, gt=0, le=1000)
 
 
 class WebhookResult(BaseModel):

@@ -11,7 +11,10 @@ play the video, by the same rules as seeing it (catalog.visible_video):
 The cookies carry a custom policy for `{MEDIA_BASE_URL}/hls/{id}/*` and have Path
 `/hls/{id}/`: they open that one video's playlists and segments, nothing else, for 5
 minutes (`media_signing.PLAYBACK_TTL_SECONDS`); the client asks again while it plays. So
-making a video private cuts others off within 5 minutes: they get no new cookies.
+making a video private cuts others off within 5 minutes: they get no new cookies. The same
+cookies open the storyboard (`storyboardUrl`: a WebVTT of sprite tiles for seek-bar
+previews, under the same folder) and the rungs added while `pendingRenditions` still lists
+some (progressive publishing: the master playlist is rewritten in place).
 """
 from __future__ import annotations
 
@@ -34,10 +37,12 @@ def may_play(doc: dict, viewer_id: str | None) -> bool:
 
 
 def cookies(doc: dict, now: float | None = None) -> tuple[dict, list[Cookie]]:
-    """({hlsUrl, expiresAt, expiresIn}, the Set-Cookie values) for one video."""
+    """({hlsUrl, storyboardUrl, expiresAt, expiresIn}, the Set-Cookie values) for one video.
+    The storyboard (hls/{id}/storyboard.vtt and its sprites) is in the cookies' folder."""
     grant = media_signing.playback_cookies(str(doc["_id"]), now)
     lifetime = media_signing.PLAYBACK_TTL_SECONDS
     answer = {"hlsUrl": media_url(doc["hlsKey"]),
+              "storyboardUrl": media_url(doc.get("storyboardKey")),
               "expiresAt": iso(datetime.fromtimestamp(grant.expires, timezone.utc)),
               "expiresIn": lifetime}
     return answer, [Cookie(name, value, path=grant.path, secure=grant.secure, http_only=True,

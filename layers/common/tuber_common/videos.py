@@ -5,10 +5,11 @@ Document fields: _id (a random string, tuber_common.ids; an ObjectId on videos c
 before issue 14), ownerId, title, titleWords, description, visibility, status,
 failureReason, contentType, sizeBytes, rawKey, viewCount, likeCount, dislikeCount,
 commentCount, durationSeconds, thumbnailKey (generated), customThumbnailKey (uploaded by
-the owner, shown instead), hlsKey, renditions, progressPercent, commentsEnabled,
-ratingsEnabled, pinnedCommentId, processing ({ffmpegSeconds, uploadSeconds}: what the last
-transcode cost, for operators), createdAt, updatedAt, publishedAt. Counters change only by
-atomic $inc.
+the owner, shown instead), hlsKey, renditions (the rungs ready to play, lowest first),
+pendingRenditions (names of the rungs still encoding), storyboardKey (a WebVTT of sprite
+tiles), progressPercent, commentsEnabled, ratingsEnabled, pinnedCommentId, processing
+({ffmpegSeconds, uploadSeconds}: what the last transcode cost, for operators), createdAt,
+updatedAt, publishedAt. Counters change only by atomic $inc.
 """
 from __future__ import annotations
 
@@ -87,11 +88,20 @@ def video_out(doc: dict, owner: dict | None, my_rating: str | None = None,
             doc.get("customThumbnailKey") or doc.get("thumbnailKey")),
         "customThumbnail": bool(doc.get("customThumbnailKey")),
         "hlsUrl": media_url(doc.get("hlsKey")) if doc["status"] == PUBLIC else None,
+        # Seek-bar previews (WebVTT of sprite tiles), opened by the same playback cookies.
+        "storyboardUrl": media_url(doc.get("storyboardKey")) if doc["status"] == PUBLIC
+        else None,
+        # Progressive publishing: PUBLIC once the lowest rung plays; `renditions` grows as the
+        # rungs named in `pendingRenditions` finish.
         "renditions": doc.get("renditions", []),
+        "pendingRenditions": list(doc.get("pendingRenditions") or [])
+        if doc["status"] in (PROCESSING, PUBLIC) else [],
         "createdAt": iso(doc.get("createdAt")),
         "publishedAt": iso(doc.get("publishedAt")),
-        # Transcoding progress: 0-100 while PROCESSING (ffmpeg backend), 100 once PUBLIC.
-        "progressPercent": 100 if doc["status"] == PUBLIC else doc.get("progressPercent"),
+        # Transcoding progress: 0-100 while PROCESSING (ffmpeg backend) and while higher
+        # rungs are still encoding after PUBLIC; 100 once PUBLIC with nothing pending.
+        "progressPercent": 100 if doc["status"] == PUBLIC and not doc.get("pendingRenditions")
+        else doc.get("progressPercent"),
         # Creator controls (absent on older documents: on).
         "commentsEnabled": comments_enabled(doc),
         "ratingsEnabled": ratings_enabled(doc),
