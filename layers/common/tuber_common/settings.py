@@ -116,6 +116,30 @@ class Settings(BaseModel):
     view_session_ttl_seconds: int = Field(default=6 * 3600, ge=60, le=7 * 24 * 3600)
     view_anonymous_per_network: int = Field(default=3, ge=1)
 
+    # --- Account lifecycle (issue 16; tuber_auth.lifecycle, tuber_common.mail, docs/API.md
+    # "Accounts"). Mail goes out through Amazon SES (SESv2 SendEmail) from MAIL_FROM, an
+    # address or domain verified in SES ("Tuber <no-reply@example.com>" also works); empty:
+    # no mail is sent (each one is logged as skipped). SES_ENDPOINT_URL: the local stack's
+    # stand-in (local/mail.py). Links in mail open SITE_URL (empty: the media base URL, the
+    # web client's own origin on AWS and locally).
+    mail_from: str = ""
+    ses_endpoint_url: str | None = None
+    ses_configuration_set: str = ""
+    site_url: str = ""
+    # One-time tokens sent by mail: verify an address, reset a password.
+    email_verification_ttl_seconds: int = Field(default=48 * 3600, ge=60, le=30 * 24 * 3600)
+    password_reset_ttl_seconds: int = Field(default=3600, ge=60, le=24 * 3600)
+    # Mails that requests may cause to one address per hour (registration, resend, reset).
+    mail_per_address_per_hour: int = Field(default=5, ge=1)
+    # Wrong passwords when confirming a password change or an account deletion, per account
+    # per LOGIN_LOCKOUT_SECONDS.
+    reauth_max_failures: int = Field(default=5, ge=1)
+    # After an account is deleted, its scheduled clean-up keeps looking for content made
+    # with tokens issued before (and requests already running) for this long.
+    account_deletion_settle_seconds: int = Field(default=1200, ge=0)
+    # GET /auth/me/export answers at most about this many bytes; the rest follows a cursor.
+    export_page_bytes: int = Field(default=4 * 1024 * 1024, ge=64 * 1024, le=5 * 1024 * 1024)
+
     @field_validator("jwt_secret", "webhook_secret")
     @classmethod
     def _long_enough(cls, value: str) -> str:
