@@ -41,6 +41,9 @@ class Probe:
     duration_seconds: float | None
     # The demuxer that read it (ffprobe's first format name): encoders force the same one.
     demuxer: str | None = None
+    # Where the source's timeline starts (ffprobe's format start_time; often 0, 1.4 in some
+    # MPEG-TS): chunk boundaries are measured from here.
+    start_seconds: float = 0.0
 
 
 def _fps(stream: dict) -> float:
@@ -62,6 +65,14 @@ def _rotation(stream: dict) -> int:
         return int((stream.get("tags") or {}).get("rotate", 0))
     except ValueError:
         return 0
+
+
+def _start_seconds(fmt: dict) -> float:
+    try:
+        start = float(fmt.get("start_time") or 0)
+    except (TypeError, ValueError):
+        return 0.0
+    return start if 0 <= start < 86400 else 0.0
 
 
 def parse_probe(data: dict) -> Probe:
@@ -91,7 +102,8 @@ def parse_probe(data: dict) -> Probe:
                  has_audio=any(s.get("codec_type") == "audio" for s in streams),
                  duration_seconds=round(duration, 3) if duration and duration > 0 else None,
                  demuxer=(str((data.get("format") or {}).get("format_name") or "")
-                          .split(",")[0] or None))
+                          .split(",")[0] or None),
+                 start_seconds=_start_seconds(data.get("format") or {}))
 
 
 def probe(source: str) -> Probe:
