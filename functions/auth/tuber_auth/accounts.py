@@ -41,14 +41,17 @@ def authenticate(db: Database, identifier: str) -> tuple[dict | None, str]:
     return user, (f"user:{user['_id']}" if user else f"unknown:{key}")
 
 
-def login(db: Database, identifier: str, password: str) -> dict:
-    """The signed-in user's document; one answer for unknown user and wrong password."""
+def login(db: Database, identifier: str, password: str,
+          client: throttle.Client | None = None) -> dict:
+    """The signed-in user's document; one answer for unknown user and wrong password.
+    The attempt is counted (tuber_auth.throttle) before the password is checked."""
     user, account_key = authenticate(db, identifier)
-    throttle.claim_attempt(db, account_key)
+    attempt = throttle.begin(db, account_key, user["_id"] if user else None,
+                             client or throttle.Client(""))
     if not verify_password(password, user["passwordHash"] if user else None):
         logger.info("login failed", extra={"userId": str(user["_id"]) if user else None})
         raise Unauthorized("wrong email, username or password", code="invalid_credentials")
-    throttle.clear_failures(db, account_key)
+    attempt.succeeded()
     logger.info("login succeeded", extra={"userId": str(user["_id"])})
     return user
 
