@@ -32,35 +32,56 @@ def _transcode_and_publish(tmp_path, member, new_video, run_transcode, run_on_tr
     video = new_video(owner, "clip", size=os.path.getsize(clip))["video"]
     answer = run_transcode(video["id"], clip, key)
     assert answer["results"] == ["transcoded"]
-    assert db.videos.find_one({"_id": parse_video_id(video["id"])})["status"] == "PROCESSING"
-    published = run_on_transcoded(s3_event("s3_hls_master", f"hls/{video['id']}/master.m3u8"))
-    assert published["results"] == ["published"]
+    assert db.videos.find_one({"_id": parse_video_id(video["id"])})["status"] == "PUBLIC"
     return owner, video["id"]
 
 
+def _playlist_uris(s3, bucket, key):
+    text = s3.get_object(Bucket=bucket, Key=key)["Body"].read().decode()
+    return text, [line for line in text.splitlines() if line and not line.startswith("#")]
+
+
 def _check_ladder(s3, bucket, video_id, tmp_path, expected_sizes, has_audio):
+    """Video rungs of the expected sizes, video only; the audio its own rendition group (and
+    an audio-only variant); an I-frame playlist per rung with one keyframe per segment."""
     master = s3.get_object(Bucket=bucket, Key=f"hls/{video_id}/master.m3u8")["Body"].read()
     lines = master.decode().splitlines()
     assert lines[0] == "#EXTM3U"
     infs = [(line, lines[i + 1]) for i, line in enumerate(lines)
-            if line.startswith("#EXT-X-STREAM-INF:")]
+            if line.startswith("#EXT-X-STREAM-INF:") and "RESOLUTION=" in line]
     assert [re.search(r"RESOLUTION=(\d+x\d+)", inf).group(1) for inf, _ in infs] == \
         [f"{w}x{h}" for w, h in expected_sizes]
+    iframes = {re.search(r'URI="([^"]+)"', line).group(1): line for line in lines
+               if line.startswith("#EXT-X-I-FRAME-STREAM-INF:")}
     for (inf, uri), (width, height) in zip(infs, expected_sizes):
         assert re.search(r"BANDWIDTH=\d+", inf)
         codecs = re.search(r'CODECS="([^"]+)"', inf).group(1).split(",")
         assert codecs[0].startswith("avc1.")
         assert ("mp4a.40.2" in codecs) == has_audio
-        playlist = s3.get_object(Bucket=bucket, Key=f"hls/{video_id}/{uri}")["Body"].read()
-        segments = [line for line in playlist.decode().splitlines()
-                    if line and not line.startswith("#")]
+        assert ('AUDIO="audio"' in inf) == has_audio
+        _, segments = _playlist_uris(s3, bucket, f"hls/{video_id}/{uri}")
         assert len(segments) >= 2  # 2 s clip, 1 s segments
         folder = uri.rsplit("/", 1)[0]
         for segment in segments:
             path = _download(s3, bucket, f"hls/{video_id}/{folder}/{segment}", tmp_path)
             assert media.video_size(path) == (width, height)
-            streams = {s["codec_type"] for s in media.probe(path)["streams"]}
-            assert ("audio" in streams) == has_audio
+            assert {s["codec_type"] for s in media.probe(path)["streams"]} == {"video"}
+        iframe_text, iframe_segments = _playlist_uris(
+            s3, bucket, f"hls/{video_id}/{folder}/iframes.m3u8")
+        assert f"{folder}/iframes.m3u8" in iframes
+        assert "#EXT-X-I-FRAMES-ONLY" in iframe_text
+        assert iframe_segments == segments  # one keyframe at the start of every segment
+    audio_media = [line for line in lines if line.startswith("#EXT-X-MEDIA:TYPE=AUDIO")]
+    assert len(audio_media) == (1 if has_audio else 0)
+    if has_audio:
+        assert 'URI="audio/index.m3u8"' in audio_media[0]
+        audio_only = [(line, lines[i + 1]) for i, line in enumerate(lines)
+                      if line.startswith("#EXT-X-STREAM-INF:") and "RESOLUTION=" not in line]
+        assert [uri for _, uri in audio_only] == ["audio/index.m3u8"]
+        assert 'CODECS="mp4a.40.2"' in audio_only[0][0]
+        _, segments = _playlist_uris(s3, bucket, f"hls/{video_id}/audio/index.m3u8")
+        path = _download(s3, bucket, f"hls/{video_id}/audio/{segments[0]}", tmp_path)
+        assert {s["codec_type"] for s in media.probe(path)["streams"]} == {"audio"}
 
 
 def test_landscape_clip_with_audio_becomes_public_with_a_full_ladder(
@@ -89,9 +110,10 @@ def test_landscape_clip_with_audio_becomes_public_with_a_full_ladder(
     assert all(r["bandwidth"] > 0 and r["codecs"] for r in video["renditions"])
     assert video["publishedAt"] is not None
     assert [v["id"] for v in video_api.get("/video").json["items"]] == [video_id]
+    assert video["pendingRenditions"] == []
+    assert video["progressPercent"] == 100
     # Operators see what the transcode cost.
-    processing = db.videos.find_one({"_id": parse_video_id(video_id)})["processing"]
-    assert processing["ffmpegSeconds"] > 0 and processing["uploadSeconds"] >= 0
+    assert db.videos.find_one({"_id": parse_video_id(video_id)})["transcode"]["encodeSeconds"] > 0
 
 
 def test_portrait_clip_keeps_its_orientation_and_is_never_upscaled(
@@ -179,12 +201,13 @@ def test_a_crash_inside_the_pipeline_still_ends_failed(tmp_path, member, new_vid
 
     def boom(*args, **kwargs):
         raise OSError("disk full")
-    monkeypatch.setattr(ffmpeg_backend, "transcode", boom)
+    monkeypatch.setattr(ffmpeg_backend, "run", boom)
     clip = media.make_clip(str(tmp_path / "c.mp4"), 320, 240, seconds=1, audio=False)
     video_id = new_video(member(), size=os.path.getsize(clip))["video"]["id"]
     assert run_transcode(video_id, clip)["results"] == ["failed"]
     doc = db.videos.find_one({"_id": parse_video_id(video_id)})
     assert doc["status"] == "FAILED" and "disk full" not in doc["failureReason"]
+    assert db.transcode_parts.count_documents({"videoId": doc["_id"]}) == 0
 
 
 def test_temp_files_are_cleaned_up(tmp_path, member, new_video, run_transcode, db,

@@ -1,135 +1,192 @@
-"""The ffmpeg backend: one ffmpeg process decodes the source once, splits the picture, scales
-it per rung and encodes every rung (H.264/AAC in MPEG-TS HLS segments) plus a thumbnail.
-Keyframes are forced every segment length, so segments align across rungs."""
+"""The ffmpeg backend's commands: one part of one track per ffmpeg process.
+
+A video part encodes the source frames of its chunk, [start, end) on the source's own clock,
+at one rung: ffmpeg seeks to the keyframe before `start` (reading only the bytes it needs,
+even over HTTP), decodes from there and `trim` keeps exactly the chunk's frames, so every
+source frame lands in exactly one part. Timestamps stay the source's (`-copyts`), shifted by
+one constant for every part and the audio, so the parts join without a gap, a repeated frame
+or a discontinuity. Keyframes are forced at every segment boundary and the segment muxer
+cuts there: every rung cuts at the same instants. The audio is one part, encoded once.
+"""
 from __future__ import annotations
 
+import csv
 import os
 import subprocess
 import tempfile
-import threading
 from dataclasses import dataclass
-from pathlib import Path
+from fractions import Fraction
 
 from aws_lambda_powertools import Logger
 
-from . import ladder, progress
-from .tools import Probe, tool
+from . import ladder
+from .tools import Probe, input_args, tool
 
 logger = Logger(child=True)
-THUMB_NAME, MASTER_NAME, PLAYLIST_NAME = "thumb.jpg", "master.m3u8", "index.m3u8"
+THUMB_NAME, SPRITE_NAME = "thumb.jpg", "sprite.jpg"
 STDERR_TAIL_BYTES = 2000
+# Added to every output timestamp: the first frames' decode times (B-frames) stay positive
+# in every part, so no muxer shifts one part's timestamps and not another's.
+TIMESTAMP_OFFSET = 10.0
+SEGMENT_LIST = "segments.csv"
 
 
 class TranscodeFailed(Exception):
-    """ffmpeg could not turn the upload into a playable ladder."""
+    """ffmpeg could not encode the part: the source is damaged there, or time ran out."""
 
 
-@dataclass
-class Output:
-    variants: list[dict]          # what the master playlist lists, lowest first
-    thumbnail: str | None         # relative path of the thumbnail, if one was made
+@dataclass(frozen=True)
+class Sprite:
+    interval: int              # seconds per tile, on the source's clock
+    columns: int
+    rows: int
+    width: int                 # of one tile
+    height: int
+    tiles: int                 # tiles on the sheet (the last row may be short)
 
 
-def thumbnail_time(duration: float | None) -> float:
-    # Past a fade-in, but inside even a very short clip.
-    return 1.0 if not duration else round(min(1.0, duration / 3), 3)
+@dataclass(frozen=True)
+class VideoPart:
+    rung: ladder.Rung
+    start: float               # seconds from the source's start, a multiple of the segment
+    end: float | None          # None: to the end of the source
+    segment_seconds: int
+    frame_rate: Fraction       # the source's; kept frames are every `divisor`-th
+    divisor: int
+    storyboard: "Sprite | None" = None  # also a sprite sheet of this part's seek previews
+    poster_at: float | None = None  # seconds from the source's start: also the poster
 
 
-def command(source: str, out_dir: str, probe: Probe, rungs: list[ladder.Rung], *,
-            preset: str, segment_seconds: int) -> list[str]:
-    gop = ladder.gop_frames(probe.fps, segment_seconds)
-    branches = len(rungs) + 1
-    graph = [f"[0:v]split={branches}" + "".join(f"[s{i}]" for i in range(branches))]
-    for i, rung in enumerate(rungs):
-        graph.append(f"[s{i}]scale={rung.width}:{rung.height}:flags=bicubic,setsar=1,"
-                     f"format=yuv420p[v{i}]")
-    graph.append(f"[s{len(rungs)}]trim=start={thumbnail_time(probe.duration_seconds)},"
-                 "setpts=PTS-STARTPTS,scale='min(640,iw)':-2,setsar=1[thumb]")
-    cmd = [tool("ffmpeg"), "-hide_banner", "-nostdin", "-nostats", "-loglevel", "error", "-y",
-           "-i", source, "-filter_complex", ";".join(graph)]
-    for i, rung in enumerate(rungs):
-        folder = os.path.join(out_dir, rung.name)
-        os.makedirs(folder, exist_ok=True)
-        rate = rung.video_bitrate
-        cmd += [
-            "-map", f"[v{i}]", "-map", "0:a:0?",
-            "-c:v", "libx264", "-preset", preset, "-profile:v", "main",
-            "-b:v", str(rate), "-maxrate", str(int(rate * 1.1)), "-bufsize", str(rate * 2),
-            "-g", str(gop), "-keyint_min", str(gop), "-sc_threshold", "0",
-            "-force_key_frames", f"expr:gte(t,n_forced*{segment_seconds})",
-            "-c:a", "aac", "-b:a", str(ladder.AUDIO_BITRATE), "-ac", "2", "-ar", "48000",
-            "-f", "hls", "-hls_time", str(segment_seconds), "-hls_playlist_type", "vod",
-            "-hls_flags", "independent_segments", "-hls_segment_type", "mpegts",
-            "-hls_segment_filename", os.path.join(folder, "seg_%05d.ts"),
-            os.path.join(folder, PLAYLIST_NAME),
-        ]
-    cmd += ["-map", "[thumb]", "-frames:v", "1", "-q:v", "3",
-            os.path.join(out_dir, THUMB_NAME)]
-    return cmd
+def _times(start: float, end: float | None, step: int, duration: float | None) -> list[float]:
+    stop = end if end is not None else (duration or start + step)
+    times, t = [], start + step
+    while t < stop - 1e-6:
+        times.append(t)
+        t += step
+    return times
 
 
-def _variant(out_dir: Path, rung: ladder.Rung, probe: Probe) -> dict:
-    folder = out_dir / rung.name
-    playlist = (folder / PLAYLIST_NAME).read_text()
-    sizes = {p.name: p.stat().st_size for p in folder.glob("*.ts")}
-    if not sizes:
-        raise TranscodeFailed(f"no segments for {rung.name}")
-    peak, average = ladder.segment_bandwidth(playlist, sizes)
-    first = folder / sorted(sizes)[0]
-    with open(first, "rb") as fh:
-        sps = ladder.find_sps(fh.read(256 * 1024))
-    video_codec = (ladder.h264_codec_string(sps) if sps else None) or "avc1.4d401f"
-    codecs = f"{video_codec},{ladder.AUDIO_CODEC}" if probe.has_audio else video_codec
-    return {"name": rung.name, "uri": f"{rung.name}/{PLAYLIST_NAME}", "width": rung.width,
-            "height": rung.height, "bandwidth": peak, "averageBandwidth": average,
-            "codecs": codecs, "frameRate": round(probe.fps, 3)}
+def _segment_output(out_dir: str, start: float, end: float | None, segment_seconds: int,
+                    duration: float | None) -> list[str]:
+    cuts = [f"{t + TIMESTAMP_OFFSET:.6f}" for t in
+            _times(start, end, segment_seconds, duration)]
+    cut = ["-segment_times", ",".join(cuts)] if cuts else ["-segment_time", "1000000"]
+    return ["-f", "segment", "-segment_format", "mpegts", *cut,
+            "-segment_start_number", str(int(round(start / segment_seconds))),
+            "-segment_list", os.path.join(out_dir, SEGMENT_LIST), "-segment_list_type", "csv",
+            os.path.join(out_dir, "seg_%05d.ts")]
 
 
-def _run(cmd: list[str], err, timeout_seconds: float,
-         reporter: progress.Reporter | None) -> int:
-    """Run ffmpeg to its end; with a reporter, its `-progress` lines on stdout are read by a
-    thread (a pipe nobody reads would stall ffmpeg) while this one keeps the deadline."""
-    if reporter is None:
-        return subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=err,
-                              timeout=timeout_seconds, check=False).returncode
-    cmd = [cmd[0], "-progress", "pipe:1", "-stats_period", "1", *cmd[1:]]
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=err, text=True)
-    reader = threading.Thread(target=progress.feed, args=(proc.stdout, reporter), daemon=True)
-    reader.start()
-    try:
-        proc.wait(timeout=timeout_seconds)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
-        raise
-    finally:
-        reader.join(timeout=5)
-        proc.stdout.close()
-    return proc.returncode
+def _seek(probe: Probe, source: str, start: float) -> list[str]:
+    # Input seeking to the keyframe before `start` (trim does the exact cut): the part
+    # reads its own stretch of the file, not everything before it.
+    seek = ["-ss", f"{probe.start_seconds + start:.6f}", "-noaccurate_seek"] if start > 0 else []
+    return [*seek, "-copyts", *input_args(probe, source)]
 
 
-def transcode(source: str, out_dir: str, probe: Probe, *, preset: str, segment_seconds: int,
-              max_short_side: int, timeout_seconds: float,
-              reporter: progress.Reporter | None = None) -> Output:
-    rungs = ladder.plan(probe.width, probe.height, max_short_side)
-    cmd = command(source, out_dir, probe, rungs, preset=preset,
-                  segment_seconds=segment_seconds)
+def sprite_grid(tiles: int) -> tuple[int, int]:
+    columns = min(max(tiles, 1), 5)
+    return columns, -(-max(tiles, 1) // columns)
+
+
+def video_command(source: str, probe: Probe, part: VideoPart, out_dir: str, *,
+                  preset: str) -> list[str]:
+    origin = probe.start_seconds
+    start, end = origin + part.start, (origin + part.end if part.end is not None else None)
+    chain = f"trim=start={start:.6f}" + (f":end={end:.6f}" if end is not None else "")
+    if part.divisor > 1:
+        # Every divisor-th source frame, by its position on the source's frame grid: the same
+        # frames whichever part decodes them.
+        chain += (f",select='not(mod(round((t-{origin:.6f})*{part.frame_rate.numerator}"
+                  f"/{part.frame_rate.denominator}),{part.divisor}))'")
+    extras = []
+    if part.storyboard:
+        extras.append("storyboard")
+    if part.poster_at is not None:
+        extras.append("poster")
+    branches = 1 + len(extras)
+    graph = [f"[0:v:0]{chain}" + (f",split={branches}[main]" + "".join(f"[{e}_in]" for e in extras)
+                                  if extras else "[main]")]
+    rung = part.rung
+    graph.append(f"[main]scale={rung.width}:{rung.height}:flags=bicubic,setsar=1,"
+                 "format=yuv420p[video]")
+    outputs: list[str] = []
+    if part.storyboard:
+        sprite = part.storyboard
+        # One tile per interval on the source's clock: the first frame of each.
+        graph.append(
+            f"[storyboard_in]select='isnan(prev_selected_t)+gte(floor((t-{origin:.6f})"
+            f"/{sprite.interval})-floor((prev_selected_t-{origin:.6f})/{sprite.interval}),1)',"
+            f"scale={sprite.width}:{sprite.height},setsar=1,"
+            f"tile={sprite.columns}x{sprite.rows}[storyboard]")
+        outputs += ["-map", "[storyboard]", "-frames:v", "1", "-update", "1", "-q:v", "5",
+                    os.path.join(out_dir, SPRITE_NAME)]
+    if part.poster_at is not None:
+        graph.append(f"[poster_in]select='gte(t,{origin + part.poster_at:.6f})',"
+                     "scale='min(640,iw)':-2,setsar=1[poster]")
+        outputs += ["-map", "[poster]", "-frames:v", "1", "-update", "1", "-q:v", "3",
+                    os.path.join(out_dir, THUMB_NAME)]
+    rate = rung.video_bitrate
+    keyframes = [part.start + origin] + [t + origin for t in _times(
+        part.start, part.end, part.segment_seconds, probe.duration_seconds)]
+    gop = ladder.gop_frames(float(part.frame_rate / part.divisor), part.segment_seconds)
+    return [
+        tool("ffmpeg"), "-hide_banner", "-nostdin", "-nostats", "-loglevel", "error", "-y",
+        *_seek(probe, source, part.start), "-filter_complex", ";".join(graph),
+        "-map", "[video]", "-an", "-sn", "-dn", "-fps_mode", "passthrough",
+        "-c:v", "libx264", "-preset", preset, "-profile:v", "main",
+        "-b:v", str(rate), "-maxrate", str(int(rate * 1.1)), "-bufsize", str(rate * 2),
+        # Keyframes where the segments cut (forced), never in between (no scene cuts, a
+        # GOP longer than a segment).
+        "-g", str(gop * 2), "-keyint_min", str(gop), "-sc_threshold", "0",
+        "-force_key_frames", ",".join(f"{t:.6f}" for t in keyframes),
+        "-output_ts_offset", f"{TIMESTAMP_OFFSET - origin:.6f}",
+        *_segment_output(out_dir, part.start, part.end, part.segment_seconds,
+                         probe.duration_seconds),
+        *outputs,
+    ]
+
+
+def audio_command(source: str, probe: Probe, out_dir: str, *, segment_seconds: int) -> list[str]:
+    return [
+        tool("ffmpeg"), "-hide_banner", "-nostdin", "-nostats", "-loglevel", "error", "-y",
+        *_seek(probe, source, 0), "-map", "0:a:0", "-vn", "-sn", "-dn",
+        "-c:a", "aac", "-b:a", str(ladder.AUDIO_BITRATE), "-ac", "2", "-ar", "48000",
+        "-output_ts_offset", f"{TIMESTAMP_OFFSET - probe.start_seconds:.6f}",
+        *_segment_output(out_dir, 0, None, segment_seconds, probe.duration_seconds),
+    ]
+
+
+def run(cmd: list[str], timeout_seconds: float) -> None:
+    """Run ffmpeg to its end; TranscodeFailed when it fails or runs out of time."""
     # stderr to a file, not a pipe: memory stays bounded whatever ffmpeg prints.
     with tempfile.TemporaryFile() as err:
         try:
-            returncode = _run(cmd, err, max(1.0, timeout_seconds), reporter)
+            returncode = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=err,
+                                        timeout=max(1.0, timeout_seconds),
+                                        check=False).returncode
         except subprocess.TimeoutExpired:
             raise TranscodeFailed("transcoding took too long") from None
         if returncode != 0:
             err.seek(max(0, err.seek(0, os.SEEK_END) - STDERR_TAIL_BYTES))
             logger.warning("ffmpeg failed", extra={
-                "returncode": returncode,
-                "stderr_tail": err.read().decode(errors="replace")})
+                "returncode": returncode, "stderr_tail": err.read().decode(errors="replace")})
             raise TranscodeFailed("the upload could not be transcoded")
-    if reporter is not None:
-        reporter.finished()
-    out = Path(out_dir)
-    variants = [_variant(out, rung, probe) for rung in rungs]
-    thumb = THUMB_NAME if (out / THUMB_NAME).is_file() else None
-    (out / MASTER_NAME).write_text(ladder.master_playlist(variants))
-    return Output(variants=variants, thumbnail=thumb)
+
+
+def segments(out_dir: str, start: float, segment_seconds: int) -> list[dict]:
+    """The segments a part wrote, in order: {uri, duration, bytes, path}. Durations come from
+    the segment muxer's list (each segment ends where the next begins); the first starts on
+    the segment grid."""
+    with open(os.path.join(out_dir, SEGMENT_LIST), newline="") as handle:
+        rows = [row for row in csv.reader(handle) if len(row) >= 3]
+    found, previous_end = [], start + TIMESTAMP_OFFSET
+    for name, _start, end in rows:
+        end_time = float(end)
+        path = os.path.join(out_dir, name)
+        found.append({"uri": name, "duration": round(max(0.001, end_time - previous_end), 6),
+                      "bytes": os.path.getsize(path), "path": path})
+        previous_end = end_time
+    if not found:
+        raise TranscodeFailed("the part produced no segments")
+    return found

@@ -1,14 +1,17 @@
-"""S3 ObjectCreated under raw/: transcode each upload (see pipeline.py)."""
+"""S3 ObjectCreated under raw/: start transcoding each upload (pipeline.py). The part function
+(TranscodePartFunction, same code) encodes one part of one transcode (parts.py)."""
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from aws_lambda_powertools import Logger
 
 from tuber_common.db import get_db
-from tuber_common.observability import metrics
+from tuber_common.observability import metrics, seconds
+from tuber_common.settings import get_settings
 
-from . import pipeline
+from . import parts, pipeline
 
 logger = Logger(service="transcode")
 
@@ -27,3 +30,23 @@ def lambda_handler(event: dict, context: Any) -> dict:
         remaining = context.get_remaining_time_in_millis() / 1000
         results.append(pipeline.handle_upload(get_db(), bucket, key, remaining))
     return {"results": results}
+
+
+@logger.inject_lambda_context(clear_state=True)
+@metrics.log_metrics(capture_cold_start_metric=True)
+def part_handler(event: dict, context: Any) -> dict:
+    """{"part": {videoId, runId, track, index}}. Raises on faults of ours or of a dependency,
+    so Lambda retries and then calls the on-failure destination."""
+    task = event.get("part") if isinstance(event, dict) else None
+    if not isinstance(task, dict):
+        logger.warning("ignoring an event that is not a transcode part")
+        return {"result": parts.IGNORED}
+    remaining = context.get_remaining_time_in_millis() / 1000
+    logger.append_keys(videoId=task.get("videoId"), track=task.get("track"),
+                       index=task.get("index"))
+    started = time.monotonic()
+    result = parts.run(get_db(), get_settings().media_bucket, task,
+                       timeout_seconds=remaining - pipeline.safety_margin(remaining))
+    # Per part, for sizing chunks and the part function (bench/RESULTS.md projects from it).
+    seconds("TranscodePartSeconds", time.monotonic() - started)
+    return {"result": result}

@@ -2,22 +2,25 @@
 
 A rung is named by the short side of its picture ("720p" is 1280x720 landscape or 720x1280
 portrait), so portrait sources keep their orientation. Rungs never exceed the source (no
-upscaling); a source smaller than the lowest rung gets one rung at its own size.
+upscaling); a source smaller than the lowest rung gets one rung at its own size. Every source
+of 240p and up starts at 240p / 300 kbit/s, so a viewer on a slow link (Apple's authoring
+guidance starts near 145 kbit/s, AWS's VOD solution near 400) still plays. Audio is its own
+rendition (one AAC track for every rung), not muxed into each.
 """
 from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass
+from fractions import Fraction
 
 # (short side, H.264 video bitrate in bit/s) - roughly the ladders streaming services publish.
 STANDARD_RUNGS: tuple[tuple[int, int], ...] = (
-    (240, 400_000), (360, 800_000), (480, 1_400_000), (720, 2_800_000),
+    (240, 300_000), (360, 700_000), (480, 1_200_000), (720, 2_800_000),
     (1080, 5_000_000), (1440, 9_000_000), (2160, 16_000_000),
 )
 AUDIO_BITRATE = 128_000
 AUDIO_CODEC = "mp4a.40.2"  # AAC-LC
-# Above this top rung, 240p adds little but encode time: start the ladder at 360p.
-SKIP_240_FROM = 1080
+MAX_FRAME_RATE = 60
 
 
 @dataclass(frozen=True)
@@ -52,13 +55,20 @@ def plan(width: int, height: int, max_short_side: int = 1080) -> list[Rung]:
         low_p, low_rate = STANDARD_RUNGS[0]
         rate = max(100_000, int(low_rate * (short / low_p) ** 2))
         steps = [(short, rate)]
-    if steps[-1][0] >= SKIP_240_FROM and steps[0][0] == 240:
-        steps = steps[1:]
     rungs = []
     for p, rate in steps:
         w, h = _size(p, width, height)
         rungs.append(Rung(f"{min(w, h)}p", w, h, rate))
     return rungs
+
+
+def output_frame_rate(fps: float) -> tuple[Fraction, int]:
+    """(rate, divisor): the source rate divided by the smallest whole number that brings it to
+    MAX_FRAME_RATE or below (120 -> 60, 119.88 -> 59.94, 100 -> 50), so every kept frame is a
+    source frame and the declared FRAME-RATE is the encoded one."""
+    rate = Fraction(fps).limit_denominator(1001)
+    divisor = max(1, math.ceil(rate / MAX_FRAME_RATE))
+    return rate / divisor, divisor
 
 
 def gop_frames(fps: float, segment_seconds: int) -> int:
@@ -105,14 +115,33 @@ def segment_bandwidth(playlist_text: str, sizes: dict[str, int]) -> tuple[int, i
     return int(math.ceil(peak)), int(math.ceil(average))
 
 
-def master_playlist(variants: list[dict]) -> str:
+def master_playlist(variants: list[dict], audio: dict | None = None) -> str:
     """The master playlist. Each variant: {uri, bandwidth, averageBandwidth, width, height,
-    codecs, frameRate?}; listed lowest first."""
-    lines = ["#EXTM3U", "#EXT-X-VERSION:3", "#EXT-X-INDEPENDENT-SEGMENTS"]
+    codecs, frameRate?, iframeUri?, iframeBandwidth?}. `audio` ({uri, bandwidth,
+    averageBandwidth}) is one AAC rendition in its own group that every variant refers to, and
+    also an audio-only variant for the slowest links. Listed lowest first."""
+    lines = ["#EXTM3U", "#EXT-X-VERSION:4", "#EXT-X-INDEPENDENT-SEGMENTS"]
+    group = ""
+    if audio:
+        group = ',AUDIO="audio"'
+        lines.append('#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID="audio",NAME="Audio",DEFAULT=YES,'
+                     f'AUTOSELECT=YES,CHANNELS="2",URI="{audio["uri"]}"')
+    extra = (audio or {}).get("bandwidth", 0), (audio or {}).get("averageBandwidth", 0)
     for v in sorted(variants, key=lambda v: v["bandwidth"]):
-        attrs = [f"BANDWIDTH={v['bandwidth']}", f"AVERAGE-BANDWIDTH={v['averageBandwidth']}",
-                 f"RESOLUTION={v['width']}x{v['height']}", f'CODECS="{v["codecs"]}"']
+        codecs = f'{v["codecs"]},{AUDIO_CODEC}' if audio else v["codecs"]
+        attrs = [f"BANDWIDTH={v['bandwidth'] + extra[0]}",
+                 f"AVERAGE-BANDWIDTH={v['averageBandwidth'] + extra[1]}",
+                 f"RESOLUTION={v['width']}x{v['height']}", f'CODECS="{codecs}"']
         if v.get("frameRate"):
             attrs.append(f"FRAME-RATE={v['frameRate']:.3f}")
-        lines += ["#EXT-X-STREAM-INF:" + ",".join(attrs), v["uri"]]
+        lines += ["#EXT-X-STREAM-INF:" + ",".join(attrs) + group, v["uri"]]
+    if audio:
+        lines += [f'#EXT-X-STREAM-INF:BANDWIDTH={audio["bandwidth"]},'
+                  f'AVERAGE-BANDWIDTH={audio["averageBandwidth"]},CODECS="{AUDIO_CODEC}"'
+                  f"{group}", audio["uri"]]
+    for v in sorted(variants, key=lambda v: v["bandwidth"]):
+        if v.get("iframeUri"):
+            lines.append(f"#EXT-X-I-FRAME-STREAM-INF:BANDWIDTH={v['iframeBandwidth']},"
+                         f"RESOLUTION={v['width']}x{v['height']},"
+                         f'CODECS="{v["codecs"]}",URI="{v["iframeUri"]}"')
     return "\n".join(lines) + "\n"

@@ -1,35 +1,52 @@
 """One upload under raw/{videoId}/: claim the video (UPLOADING -> PROCESSING), check the
-upload, transcode with the configured backend, write the outputs (master playlist last).
-Whatever goes wrong after the claim ends as FAILED with a reason: never stuck in PROCESSING."""
+upload, probe it within the limits, and start the transcode: a MediaConvert job, or the
+ffmpeg backend's parts (plan.py), each sent to its own invocation of the part function
+(or, on one machine without one, run here one after another). Whatever goes wrong before the
+parts are under way ends as FAILED with a reason: never stuck in PROCESSING."""
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
+from functools import lru_cache
 from urllib.parse import unquote_plus
+
+import boto3
+from botocore.config import Config
 
 from aws_lambda_powertools import Logger
 from pymongo.database import Database
 
 from tuber_common import publishing, storage
-from tuber_common.ids import VideoId, try_parse_video_id
-from tuber_common.observability import seconds
+from tuber_common.ids import VideoId, parse_video_id, try_parse_video_id
 from tuber_common.settings import get_settings
+from tuber_common.videos import FAILED as FAILED_STATUS
 
-from . import ffmpeg_backend, mediaconvert_backend, progress, tools
+from . import ffmpeg_backend, mediaconvert_backend, parts, plan, tools
 
 logger = Logger(child=True)
 
-CONTENT_TYPES = {".m3u8": "application/vnd.apple.mpegurl", ".ts": "video/mp2t",
-                 ".jpg": "image/jpeg", ".json": "application/json"}
-# Segments never change once written; playlists are small and cheap to revalidate.
-CACHE = {".ts": "public, max-age=31536000, immutable", ".jpg": "public, max-age=86400"}
-MANIFEST_NAME = "manifest.json"
-UPLOAD_WORKERS = 8
-IGNORED, TRANSCODED, SUBMITTED, FAILED = "ignored", "transcoded", "submitted", "failed"
+IGNORED, TRANSCODED, SUBMITTED, DISPATCHED, FAILED = (
+    "ignored", "transcoded", "submitted", "dispatched", "failed")
+PART_FAILED_REASON = "part of the video could not be transcoded"
+# Invocations sent at once: a 60-minute source has hundreds of parts, and each Invoke is a
+# round trip of tens of milliseconds.
+DISPATCH_WORKERS = 16
+
+
+@lru_cache(maxsize=2)
+def _lambda_client(endpoint_url: str | None, region: str):
+    return boto3.client("lambda", region_name=region, endpoint_url=endpoint_url,
+                        config=Config(max_pool_connections=DISPATCH_WORKERS,
+                                      retries={"mode": "adaptive", "max_attempts": 8}))
+
+
+def lambda_client():
+    settings = get_settings()
+    return _lambda_client(settings.lambda_endpoint_url or None, settings.aws_region)
 
 
 class UploadRejected(Exception):
@@ -48,10 +65,10 @@ def s3_object(record: dict) -> tuple[str, str, int | None] | None:
 
 
 def video_id_of(key: str) -> VideoId | None:
-    parts = key.split("/")
-    if len(parts) < 3 or parts[0] != "raw" or not parts[-1]:
+    pieces = key.split("/")
+    if len(pieces) < 3 or pieces[0] != "raw" or not pieces[-1]:
         return None
-    return try_parse_video_id(parts[1])
+    return try_parse_video_id(pieces[1])
 
 
 def handle_upload(db: Database, bucket: str, key: str, remaining_seconds: float) -> str:
@@ -67,6 +84,8 @@ def handle_upload(db: Database, bucket: str, key: str, remaining_seconds: float)
         return IGNORED
     try:
         return _process(db, doc, bucket, key, remaining_seconds)
+    except tools.OutOfLimits as exc:
+        reason = str(exc)
     except tools.NotAVideo as exc:
         logger.info("upload is not a readable video", extra={"videoId": str(video_id),
                                                              "why": str(exc)})
@@ -78,20 +97,12 @@ def handle_upload(db: Database, bucket: str, key: str, remaining_seconds: float)
     except Exception:  # a fault of ours or of a dependency: still never left PROCESSING
         logger.exception("transcoding failed", extra={"videoId": str(video_id)})
         reason = "transcoding failed"
-    publishing.fail(db, video_id, reason)
-    if get_settings().transcoder_backend == "ffmpeg":
-        _remove_outputs(video_id)
+    if publishing.fail(db, video_id, reason) and get_settings().transcoder_backend == "ffmpeg":
+        parts.remove_outputs(video_id)
     return FAILED
 
 
-def _remove_outputs(video_id: VideoId) -> None:
-    try:
-        storage.delete_prefixes([publishing.hls_prefix(video_id)])
-    except Exception:  # best effort: a failed video's partial outputs are never served
-        logger.exception("could not remove partial outputs", extra={"videoId": str(video_id)})
-
-
-def _check_size(bucket: str, key: str, doc: dict) -> None:
+def _check_size(bucket: str, key: str, doc: dict) -> int:
     size = storage.get_s3().head_object(Bucket=bucket, Key=key)["ContentLength"]
     allowed = min(int(doc.get("sizeBytes") or 0), get_settings().max_upload_bytes)
     if size > allowed:
@@ -100,94 +111,80 @@ def _check_size(bucket: str, key: str, doc: dict) -> None:
         raise UploadRejected(f"the upload is larger than declared ({size} > {allowed} bytes)")
     if size == 0:
         raise UploadRejected("the upload is empty")
+    return size
 
 
 def _process(db: Database, doc: dict, bucket: str, key: str, remaining: float) -> str:
     settings = get_settings()
     video_id = doc["_id"]
-    _check_size(bucket, key, doc)
+    size = _check_size(bucket, key, doc)
+    url = storage.get_s3().generate_presigned_url(
+        "get_object", Params={"Bucket": bucket, "Key": key}, ExpiresIn=900)
     if settings.transcoder_backend == "mediaconvert":
-        url = storage.get_s3().generate_presigned_url(
-            "get_object", Params={"Bucket": bucket, "Key": key}, ExpiresIn=900)
         source = mediaconvert_backend.probe_remote(url)
+        tools.check_limits(source, size)
         job_id = mediaconvert_backend.submit(str(video_id), bucket, key, source)
         db.videos.update_one({"_id": video_id}, {"$set": {"transcodeJobId": job_id}})
         logger.info("MediaConvert job submitted", extra={"videoId": str(video_id),
                                                          "jobId": job_id})
         return SUBMITTED
+    if settings.transcode_chunk_function:
+        return _fan_out(db, video_id, tools.probe(url), size, settings)
     with tempfile.TemporaryDirectory(prefix="tuber-transcode-") as tmp:
+        # One machine, no part function: every part here, one after another, from one copy.
         source_path = os.path.join(tmp, "source")
-        # To disk, streamed: memory stays bounded whatever the upload's size.
         storage.get_s3().download_file(bucket, key, source_path)
-        source = tools.probe(source_path)
-        out_dir = os.path.join(tmp, "out")
-        os.makedirs(out_dir)
-        started = time.monotonic()
-        output = ffmpeg_backend.transcode(
-            source_path, out_dir, source, preset=settings.transcode_preset,
-            segment_seconds=settings.transcode_segment_seconds,
-            max_short_side=settings.transcode_max_height,
-            timeout_seconds=remaining - _safety_margin(remaining),
-            reporter=progress.Reporter(progress.database_writer(db, video_id),
-                                       source.duration_seconds,
-                                       settings.progress_interval_seconds))
-        encoded = time.monotonic()
-        # Their ratio is the realtime factor, the figure that sizes the transcode function.
-        seconds("TranscodeSeconds", encoded - started)
-        seconds("TranscodedMediaSeconds", source.duration_seconds or 0)
-        os.remove(source_path)
-        _upload(bucket, video_id, Path(out_dir), output, source)
-        # What the transcode cost, for operators (and the pipeline-overhead benchmark).
-        db.videos.update_one({"_id": video_id}, {"$set": {"processing": {
-            "ffmpegSeconds": round(encoded - started, 3),
-            "uploadSeconds": round(time.monotonic() - encoded, 3)}}})
-    if db.videos.count_documents({"_id": video_id}, limit=1) == 0:
-        # Deleted while we worked: its delete could not see what we just wrote.
-        logger.info("video deleted during transcoding", extra={"videoId": str(video_id)})
-        _remove_outputs(video_id)
-        return IGNORED
-    return TRANSCODED
+        transcode = _begin(db, video_id, tools.probe(source_path), size, settings)
+        deadline = time.monotonic() + remaining - safety_margin(remaining)
+        for task in plan.tasks(str(video_id), transcode):
+            _run_part_here(db, bucket, task, source_path, deadline)
+    failed = db.videos.count_documents({"_id": video_id, "status": FAILED_STATUS}, limit=1)
+    return FAILED if failed else TRANSCODED
 
 
-def _safety_margin(remaining: float) -> float:
+def _begin(db: Database, video_id: VideoId, source: tools.Probe, size: int,
+           settings) -> dict:
+    tools.check_limits(source, size)
+    transcode = plan.make(source, chunk_seconds=settings.transcode_chunk_seconds,
+                          segment_seconds=settings.transcode_segment_seconds,
+                          max_short_side=settings.transcode_max_height)
+    transcode["probe"] = dataclasses.asdict(source)
+    if not publishing.begin_run(db, video_id, transcode):
+        raise UploadRejected("the video was deleted or changed while it was being prepared")
+    return transcode
+
+
+def _fan_out(db: Database, video_id: VideoId, source: tools.Probe, size: int,
+             settings) -> str:
+    """Every part to its own invocation of the part function, the lowest rung first."""
+    transcode = _begin(db, video_id, source, size, settings)
+    tasks = plan.tasks(str(video_id), transcode)
+    client = lambda_client()
+    payloads = [json.dumps({"part": task}).encode() for task in tasks]
+    with ThreadPoolExecutor(max_workers=DISPATCH_WORKERS) as pool:
+        list(pool.map(lambda payload: client.invoke(
+            FunctionName=settings.transcode_chunk_function, InvocationType="Event",
+            Payload=payload), payloads))
+    logger.info("transcode parts dispatched", extra={"videoId": str(video_id),
+                                                     "parts": len(tasks)})
+    return DISPATCHED
+
+
+def _run_part_here(db: Database, bucket: str, task: dict, source_path: str,
+                   deadline: float) -> str:
+    """A part in this process; an error ends its track as the on-failure destination would."""
+    try:
+        return parts.run(db, bucket, task, source=source_path,
+                         timeout_seconds=deadline - time.monotonic())
+    except Exception:
+        logger.exception("transcode part failed", extra=task)
+        video_id = parse_video_id(task["videoId"])
+        if publishing.abandon_track(db, video_id, task["runId"], task["track"],
+                                    PART_FAILED_REASON) == publishing.FAILED_NOW:
+            parts.remove_outputs(video_id)
+        return parts.FAILED
+
+
+def safety_margin(remaining: float) -> float:
     # Time kept back to record FAILED (and clean up) if ffmpeg runs out the clock.
     return max(3.0, min(60.0, remaining * 0.1))
-
-
-def _put(bucket: str, key: str, path: Path) -> None:
-    suffix = path.suffix
-    extra = {"ContentType": CONTENT_TYPES.get(suffix, "application/octet-stream")}
-    extra["CacheControl"] = CACHE.get(suffix, "public, max-age=60")
-    storage.get_s3().upload_file(str(path), bucket, key, ExtraArgs=extra)
-
-
-def _upload(bucket: str, video_id: VideoId, out_dir: Path, output, source) -> None:
-    """Segments, media playlists, thumbnail, manifest, and the master playlist last: its
-    arrival (an S3 event to on_transcoded) means everything it names is in place."""
-    prefix = publishing.hls_prefix(video_id)
-    files = []
-    for variant in output.variants:
-        folder = out_dir / variant["name"]
-        files += [(f"{prefix}{variant['name']}/{segment.name}", segment)
-                  for segment in sorted(folder.glob("*.ts"))]
-        files.append((f"{prefix}{variant['uri']}", out_dir / variant["uri"]))
-    # Segments and media playlists in parallel (S3 PUTs are latency-bound); what follows stays
-    # in order, so that the master playlist still arrives last.
-    with ThreadPoolExecutor(max_workers=UPLOAD_WORKERS) as pool:
-        list(pool.map(lambda item: _put(bucket, *item), files))
-    thumbnail_key = None
-    if output.thumbnail:
-        thumbnail_key = prefix + output.thumbnail
-        _put(bucket, thumbnail_key, out_dir / output.thumbnail)
-    manifest = {
-        "videoId": str(video_id),
-        "hlsKey": prefix + ffmpeg_backend.MASTER_NAME,
-        "thumbnailKey": thumbnail_key,
-        "durationSeconds": source.duration_seconds,
-        "renditions": [{k: v[k] for k in ("name", "width", "height", "bandwidth",
-                                           "averageBandwidth", "codecs")}
-                       for v in output.variants],
-    }
-    (out_dir / MANIFEST_NAME).write_text(json.dumps(manifest))
-    _put(bucket, prefix + MANIFEST_NAME, out_dir / MANIFEST_NAME)
-    _put(bucket, prefix + ffmpeg_backend.MASTER_NAME, out_dir / ffmpeg_backend.MASTER_NAME)

@@ -13,7 +13,33 @@ from pymongo.database import Database
 INDEXES: dict[str, list[IndexModel]] = {
     "users": [
         IndexModel([("usernameLower", ASC)], unique=True, name="username_unique"),
-        IndexModel([("emailLower", ASC)], unique=True, name="email_unique"),
+        # An address is unique among verified ones only: anyone may claim an address, only
+        # its owner verifies it (tuber_common.users, docs/API.md "Accounts").
+        IndexModel([("emailLower", ASC)], name="email"),
+        IndexModel([("verifiedEmail", ASC)], unique=True, sparse=True,
+                   name="verified_email_unique"),
+        # Look-alike names (tuber_common.users.skeleton).
+        IndexModel([("usernameSkeleton", ASC)], sparse=True, name="username_skeleton"),
+        IndexModel([("displayNameSkeleton", ASC)], sparse=True, name="display_name_skeleton"),
+    ],
+    # Account lifecycle (functions/auth/tuber_auth/lifecycle*.py): one-time mail tokens
+    # (hashed), mails per address per hour, password confirmations, deletions, and the
+    # usernames of deleted accounts (never given out again).
+    "account_tokens": [
+        IndexModel([("userId", ASC), ("purpose", ASC)], name="user_purpose"),
+        IndexModel([("expiresAt", ASC)], expireAfterSeconds=0, name="expiry_ttl"),
+    ],
+    "mail_quota": [
+        IndexModel([("expiresAt", ASC)], expireAfterSeconds=0, name="expiry_ttl"),
+    ],
+    "reauth_failures": [
+        IndexModel([("expiresAt", ASC)], expireAfterSeconds=0, name="expiry_ttl"),
+    ],
+    "account_deletions": [
+        IndexModel([("finishedAt", ASC), ("requestedAt", ASC)], name="unfinished"),
+    ],
+    "retired_usernames": [
+        IndexModel([("skeleton", ASC)], name="skeleton"),
     ],
     "refresh_tokens": [
         IndexModel([("familyId", ASC)], name="family"),
@@ -24,6 +50,18 @@ INDEXES: dict[str, list[IndexModel]] = {
     ],
     "login_failures": [
         IndexModel([("expiresAt", ASC)], expireAfterSeconds=0, name="expiry_ttl"),
+    ],
+    "known_clients": [
+        # Devices and networks that signed in to an account (tuber_auth.throttle).
+        IndexModel([("userId", ASC)], name="user"),
+        IndexModel([("expiresAt", ASC)], expireAfterSeconds=0, name="expiry_ttl"),
+    ],
+    # One document per finished transcode part (tuber_transcode.assembly), removed when the
+    # video is complete or failed; a week's TTL catches what a crash left.
+    "transcode_parts": [
+        IndexModel([("videoId", ASC), ("runId", ASC), ("track", ASC), ("index", ASC)],
+                   name="parts_of_track"),
+        IndexModel([("createdAt", ASC)], expireAfterSeconds=7 * 24 * 3600, name="age_ttl"),
     ],
     "videos": [
         # Feed: PUBLIC + public, newest published first.
@@ -46,6 +84,8 @@ INDEXES: dict[str, list[IndexModel]] = {
         IndexModel([("multipart.uploadId", ASC)], name="multipart_upload"),
         # Counter repair (tuber_common.counters): videos whose ratings / comments changed.
         IndexModel([("ratingsChangingAt", ASC)], sparse=True, name="ratings_changing"),
+        # Sweeper: published videos still waiting for higher rungs.
+        IndexModel([("encodingSince", ASC)], sparse=True, name="encoding_since"),
         IndexModel([("commentsChangingAt", ASC)], sparse=True, name="comments_changing"),
     ],
     "upload_quota": [
@@ -71,13 +111,28 @@ INDEXES: dict[str, list[IndexModel]] = {
     "comments": [
         IndexModel([("videoId", ASC), ("parentId", ASC), ("createdAt", DESC), ("_id", DESC)],
                    name="thread"),
+        # One author's comments: account deletion and export.
+        IndexModel([("authorId", ASC), ("createdAt", ASC)], name="author"),
     ],
 }
 
+# Indexes of earlier versions that now stand in the way, dropped by ensure_indexes:
+# "email_unique" made an address unique among all accounts, verified or not.
+OBSOLETE: dict[str, list[str]] = {"users": ["email_unique"]}
+
 
 def ensure_indexes(db: Database) -> None:
+    for collection, names in OBSOLETE.items():
+        existing = db[collection].index_information()
+        for name in names:
+            if name in existing:
+                db[collection].drop_index(name)
     for collection, models in INDEXES.items():
         db[collection].create_indexes(models)
+    # Derived fields older documents lack (a no-op once every account has them).
+    from .users import backfill_keys
+
+    backfill_keys(db)
 
 
 def main() -> None:

@@ -21,6 +21,8 @@ from .videos import FAILED, PROCESSING, PUBLIC, UPLOADING
 
 OPEN_STATES = [UPLOADING, PROCESSING]
 MAX_REASON_CHARS = 500
+# Encoding done is not yet published: the last percent is written when every rung is in.
+ENCODING_CEILING = 99
 
 PUBLISHED, FAILED_NOW, UNCHANGED, UNKNOWN_VIDEO = "published", "failed", "unchanged", "unknown"
 MEDIACONVERT_DETAIL_TYPE = "MediaConvert Job State Change"
@@ -76,6 +78,71 @@ def fail(db: Database, video_id: VideoId, reason: str) -> bool:
     return result.modified_count == 1
 
 
+def begin_run(db: Database, video_id: VideoId, transcode: dict) -> bool:
+    """A claimed video's transcode plan: from here on only this run's parts count. Renditions
+    start empty and `pendingRenditions` lists every rung to come."""
+    now = utcnow()
+    result = db.videos.update_one(
+        {"_id": video_id, "status": PROCESSING},
+        {"$set": {"transcode": {**transcode, "doneWork": 0, "encodeSeconds": 0,
+                                "audio": None, "failedTracks": []},
+                  "renditions": [], "pendingRenditions": [r["name"] for r in transcode["rungs"]],
+                  "encodingSince": now, "progressPercent": 0, "updatedAt": now}})
+    return result.modified_count == 1
+
+
+def publish_playable(db: Database, video_id: VideoId, run_id: str, *, hls_key: str,
+                     duration_seconds: float | None) -> bool:
+    """PUBLIC as soon as a run has a playable stream: its lowest rung and, if the source has
+    sound, the audio. True when this call made the change."""
+    now = utcnow()
+    result = db.videos.update_one(
+        {"_id": video_id, "status": PROCESSING, "transcode.runId": run_id,
+         "renditions.0": {"$exists": True},
+         "$or": [{"transcode.hasAudio": False}, {"transcode.audio": {"$ne": None}}]},
+        {"$set": {"status": PUBLIC, "hlsKey": hls_key, "failureReason": None,
+                  "durationSeconds": duration_seconds, "publishedAt": now, "updatedAt": now}})
+    if result.modified_count:
+        count("VideosPublished")
+    return result.modified_count == 1
+
+
+def finish_encoding(db: Database, video_id: VideoId, run_id: str) -> bool:
+    """Every rung is in (or given up): progress 100, nothing pending. True when this call
+    made the change."""
+    result = db.videos.update_one(
+        {"_id": video_id, "status": PUBLIC, "transcode.runId": run_id,
+         "pendingRenditions": {"$size": 0}, "encodingSince": {"$exists": True}},
+        {"$set": {"progressPercent": 100, "encodingDoneAt": utcnow()},
+         "$unset": {"encodingSince": ""}})
+    if result.modified_count:
+        db.transcode_parts.delete_many({"videoId": video_id, "runId": run_id})
+    return result.modified_count == 1
+
+
+def abandon_track(db: Database, video_id: VideoId, run_id: str, track: str,
+                  reason: str) -> str:
+    """A part of `track` failed for good. Before the video is playable, the video fails;
+    after, it stays PUBLIC without that rung. FAILED_NOW when this call failed the video
+    (the caller removes its outputs), UNCHANGED otherwise."""
+    now = utcnow()
+    failed = db.videos.update_one(
+        {"_id": video_id, "status": PROCESSING, "transcode.runId": run_id},
+        {"$set": {"status": FAILED, "failureReason": reason[:MAX_REASON_CHARS],
+                  "updatedAt": now}, "$unset": {"encodingSince": ""}})
+    if failed.modified_count:
+        count("VideosFailed")
+        db.transcode_parts.delete_many({"videoId": video_id, "runId": run_id})
+        return FAILED_NOW
+    db.videos.update_one(
+        {"_id": video_id, "status": PUBLIC, "transcode.runId": run_id,
+         "pendingRenditions": track},
+        {"$pull": {"pendingRenditions": track}, "$addToSet": {"transcode.failedTracks": track},
+         "$set": {"updatedAt": now}})
+    finish_encoding(db, video_id, run_id)
+    return UNCHANGED
+
+
 def sweep_stuck(db: Database) -> int:
     """Fail what can no longer finish: PROCESSING longer than the processing timeout (the
     transcoder died without a word), UPLOADING after the upload URL and that grace expired."""
@@ -96,6 +163,11 @@ def sweep_stuck(db: Database) -> int:
     ).modified_count
     if swept:
         count("VideosFailed", swept)
+    # Published videos whose higher rungs never came: stop waiting for them.
+    db.videos.update_many(
+        {"encodingSince": {"$lt": now - timeout}},
+        {"$set": {"pendingRenditions": [], "progressPercent": 100, "updatedAt": now},
+         "$unset": {"encodingSince": ""}})
     return swept
 
 
