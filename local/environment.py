@@ -117,8 +117,10 @@ def function_environment(template: Template, values: LocalValues) -> dict[str, s
     resources = {name: "" for name in ("JwtSecret", "WebhookSecret", "MongoDbUriSecret",
                                         "MediaSigningKeySecret", "MediaPublicKey",
                                         "OriginVerifySecret")}
+    # A function's Ref is its name; the local Lambda API knows functions by logical id.
+    functions = {name: name for name in template.functions}
     resolver = Resolver(template.raw, {**pseudo_parameters(), **parameters, **resources,
-                                       "MediaBucket": values.media_bucket})
+                                       **functions, "MediaBucket": values.media_bucket})
     env: dict[str, str] = {}
     for function in template.functions.values():
         for name, value in resolver.resolve(function.environment).items():
@@ -146,6 +148,10 @@ def function_environment(template: Template, values: LocalValues) -> dict[str, s
         "MEDIA_SIGNING_KEY_ID": values.media_key.key_id if values.media_key else "",
         "MEDIA_SIGNING_KEY": values.media_key.private_pem if values.media_key else "",
         "MEDIA_SIGNING_KEY_ARN": "",
+        # Mail goes to the gateway's SES stand-in (local/mail.py; SES_ENDPOINT_URL is set
+        # once the gateway listens), from a sender of the local stack's own.
+        "MAIL_FROM": "Tuber <no-reply@tuber.localhost>",
+        "SITE_URL": "",
     })
     for name in USER_OVERRIDABLE:
         if os.environ.get(name):

@@ -98,7 +98,8 @@ class EventPump:
     def __init__(self, sqs, queue_url: str, subscriptions: list[S3Subscription], invoke: Invoke,
                  *, workers: int = 2, retries: int = 2, retry_delay_s: float = 1.0,
                  wait_seconds: int = 2, visibility_timeout_s: int = 900,
-                 dead_letters: DeadLetterQueue | None = None):
+                 dead_letters: DeadLetterQueue | None = None,
+                 on_failure: dict[str, str] | None = None):
         self.sqs = sqs
         self.queue_url = queue_url
         self.subscriptions = subscriptions
@@ -108,6 +109,7 @@ class EventPump:
         self.wait_seconds = wait_seconds
         self.visibility_timeout_s = visibility_timeout_s
         self.dead_letters = dead_letters
+        self.on_failure = on_failure or {}
         self._stopping = threading.Event()
         self._work: queue.Queue = queue.Queue()
         self._in_flight = 0
@@ -213,6 +215,14 @@ class EventPump:
     def _dead_letter(self, function: str, event: dict, error: Exception, attempts: int,
                      what: str) -> None:
         if self.dead_letters is None:
+            return
+        destination = self.on_failure.get(function)
+        if destination:
+            # An on-failure destination that is a function: it gets the record, as an
+            # asynchronous event of its own (retried, then dead-lettered, like any).
+            log.warning("event %s -> %s given up on: sent to %s", what, function, destination)
+            self.invoke_async(destination, self.dead_letters.record(function, event, error,
+                                                                    attempts))
             return
         try:
             self.dead_letters.send(function, event, error, attempts)

@@ -132,12 +132,18 @@ class Stack:
         self._pump = EventPump(sqs, queue_url, template.s3_subscriptions, registry.invoke,
                                workers=opts.workers, visibility_timeout_s=max(timeouts) + 60,
                                dead_letters=DeadLetterQueue(sqs, self.dead_letters_url,
-                                                            account=ACCOUNT_ID, region=REGION))
-        self._pump.start()
+                                                            account=ACCOUNT_ID, region=REGION),
+                               on_failure={name: f.on_failure_function
+                                           for name, f in template.functions.items()
+                                           if f.on_failure_function})
         self._lambda_api = LambdaApiServer(LambdaApi(
             lambda name: name in template.functions and registry.exists(name),
             self._pump.invoke_async), opts.host)
         self._lambda_api.start()
+        # Functions invoke functions (the transcoder its parts) through the local Lambda API.
+        os.environ["LAMBDA_ENDPOINT_URL"] = self._lambda_api.url
+        _forget_settings()
+        self._pump.start()
         self._scheduler = Scheduler(template.schedules, registry.invoke, account=ACCOUNT_ID,
                                     region=REGION)
         self._scheduler.start()

@@ -54,6 +54,9 @@ class Function:
     timeout_s: int
     memory_mb: int
     environment: dict[str, Any]  # Globals + the function's own, unresolved
+    # EventInvokeConfig's on-failure destination when it is another function (its logical
+    # id): asynchronous events given up on go there, as Lambda sends them.
+    on_failure_function: str | None = None
 
     @property
     def module(self) -> str:
@@ -136,6 +139,7 @@ def read_template(path: str | Path) -> Template:
             timeout_s=int(props.get("Timeout", globals_fn.get("Timeout", 3))),
             memory_mb=int(props.get("MemorySize", globals_fn.get("MemorySize", 128))),
             environment={**_variables(globals_fn), **_variables(props)},
+            on_failure_function=_on_failure_function(props),
         )
         for event_name, event in (props.get("Events") or {}).items():
             event_props = event.get("Properties") or {}
@@ -152,6 +156,17 @@ def read_template(path: str | Path) -> Template:
                     event_props.get("State", "ENABLED") != "DISABLED"
                 schedules.append(Schedule(logical_id, event_name, expression, enabled))
     return Template(raw, functions, routes, subscriptions, cors, schedules)
+
+
+def _on_failure_function(props: dict) -> str | None:
+    on_failure = ((props.get("EventInvokeConfig") or {}).get("DestinationConfig") or {}).get(
+        "OnFailure") or {}
+    target = on_failure.get("Destination")
+    if on_failure.get("Type") != "Lambda" or not isinstance(target, Tagged) \
+            or target.tag != "GetAtt":
+        return None
+    name = target.value if isinstance(target.value, str) else ".".join(target.value)
+    return name.split(".")[0]
 
 
 def _variables(props: dict) -> dict:

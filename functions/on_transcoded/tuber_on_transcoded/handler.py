@@ -1,5 +1,5 @@
-"""Transcode finished: an S3 master playlist, a MediaConvert job state change, or the
-scheduled sweep of videos stuck in UPLOADING / PROCESSING."""
+"""A transcode ends elsewhere: a MediaConvert job state change, a transcode part that failed
+for good (on-failure destination), or the scheduled sweep of what is stuck."""
 from __future__ import annotations
 
 from typing import Any
@@ -19,8 +19,8 @@ logger = Logger(service="on_transcoded")
 @metrics.log_metrics(capture_cold_start_metric=True)
 def lambda_handler(event: dict, context: Any) -> dict:
     db = get_db()
-    if "Records" in event:
-        return {"results": [completion.on_master_playlist(db, r) for r in event["Records"]]}
+    if completion.is_failed_invocation(event):
+        return {"results": [completion.on_failed_part(db, event)]}
     detail_type = event.get("detail-type")
     if detail_type == MEDIACONVERT_DETAIL_TYPE:
         return {"results": [completion.on_job_state(db, event)]}
