@@ -1,6 +1,8 @@
 """The ladder and playlist logic, without ffmpeg."""
 from __future__ import annotations
 
+from fractions import Fraction
+
 import pytest
 
 from tuber_transcode import ladder
@@ -13,11 +15,12 @@ def sizes(rungs):
 
 @pytest.mark.parametrize("source, expected", [
     ((1280, 720), [(426, 240), (640, 360), (854, 480), (1280, 720)]),
-    ((1920, 1080), [(640, 360), (854, 480), (1280, 720), (1920, 1080)]),
+    ((1920, 1080), [(426, 240), (640, 360), (854, 480), (1280, 720), (1920, 1080)]),
     ((720, 1280), [(240, 426), (360, 640), (480, 854), (720, 1280)]),
     ((640, 480), [(320, 240), (480, 360), (640, 480)]),
     ((1000, 562), [(428, 240), (640, 360), (854, 480)]),
-    ((3840, 2160), [(640, 360), (854, 480), (1280, 720), (1920, 1080)]),
+    ((3840, 2160), [(426, 240), (640, 360), (854, 480), (1280, 720), (1920, 1080)]),
+    ((426, 240), [(426, 240)]),
     ((160, 120), [(160, 120)]),
     ((175, 99), [(176, 100)]),
 ])
@@ -29,12 +32,45 @@ def test_ladder_follows_the_source_and_never_upscales(source, expected):
     assert [r.video_bitrate for r in rungs] == sorted(r.video_bitrate for r in rungs)
 
 
+def test_every_source_of_240p_and_up_starts_at_240p_and_300_kbps():
+    for width, height in [(426, 240), (1280, 720), (1920, 1080), (3840, 2160), (1080, 1920)]:
+        lowest = ladder.plan(width, height)[0]
+        assert (lowest.name, lowest.video_bitrate) == ("240p", 300_000)
+        # With the audio rendition beside it, the slowest variant stays under ~400 kbit/s +
+        # audio; the video alone is well under.
+        assert lowest.video_bitrate <= 400_000
+
+
+def test_a_tiny_source_gets_one_rung_at_its_own_size():
+    (rung,) = ladder.plan(160, 120)
+    assert (rung.name, rung.width, rung.height) == ("120p", 160, 120)
+    assert 100_000 <= rung.video_bitrate < 300_000
+    with pytest.raises(ValueError):
+        ladder.plan(1, 1080)
+
+
 def test_ladder_respects_the_max_height_setting():
     assert sizes(ladder.plan(1920, 1080, max_short_side=480))[-1] == (854, 480)
 
 
 def test_ladder_names_rungs_by_their_short_side():
     assert [r.name for r in ladder.plan(720, 1280)] == ["240p", "360p", "480p", "720p"]
+
+
+@pytest.mark.parametrize("fps, rate, divisor", [
+    (24, Fraction(24), 1),
+    (30000 / 1001, Fraction(30000, 1001), 1),
+    (60, Fraction(60), 1),
+    (60000 / 1001, Fraction(60000, 1001), 1),
+    (100, Fraction(50), 2),
+    (120, Fraction(60), 2),
+    (120000 / 1001, Fraction(60000, 1001), 2),
+    (144, Fraction(48), 3),
+    (240, Fraction(60), 4),
+])
+def test_frame_rate_is_capped_at_60_by_keeping_every_nth_frame(fps, rate, divisor):
+    assert ladder.output_frame_rate(fps) == (rate, divisor)
+    assert rate <= ladder.MAX_FRAME_RATE
 
 
 def test_gop_is_one_segment_of_frames():
@@ -46,26 +82,53 @@ def test_codec_string_comes_from_the_sps():
     segment = b"\x47\x40\x00" + b"\x00\x00\x00\x01\x09\xf0" + b"\x00\x00\x01\x67\x4d\x40\x1f\xaa"
     assert ladder.h264_codec_string(ladder.find_sps(segment)) == "avc1.4d401f"
     assert ladder.find_sps(b"\x00\x00\x01\x65\x88") is None
+    assert ladder.h264_codec_string(b"\x4d") is None
 
 
-def test_bandwidth_is_peak_and_average_of_segments():
-    playlist = "#EXTM3U\n#EXTINF:2.0,\na.ts\n#EXTINF:1.0,\nb.ts\n#EXT-X-ENDLIST\n"
-    assert ladder.segment_bandwidth(playlist, {"a.ts": 1000, "b.ts": 1000}) == (8000, 5334)
+VARIANTS = [
+    {"uri": "720p/index.m3u8", "bandwidth": 3000000, "averageBandwidth": 2500000,
+     "width": 1280, "height": 720, "codecs": "avc1.4d401f", "frameRate": 59.94,
+     "iframeUri": "720p/iframes.m3u8", "iframeBandwidth": 400000},
+    {"uri": "240p/index.m3u8", "bandwidth": 330000, "averageBandwidth": 290000,
+     "width": 426, "height": 240, "codecs": "avc1.4d4015", "frameRate": 59.94,
+     "iframeUri": "240p/iframes.m3u8", "iframeBandwidth": 60000},
+]
+AUDIO = {"uri": "audio/index.m3u8", "bandwidth": 140000, "averageBandwidth": 130000}
 
 
-def test_master_playlist_lists_every_variant_with_its_attributes():
-    text = ladder.master_playlist([
-        {"uri": "720p/index.m3u8", "bandwidth": 3000000, "averageBandwidth": 2500000,
-         "width": 1280, "height": 720, "codecs": "avc1.4d401f,mp4a.40.2", "frameRate": 24},
-        {"uri": "240p/index.m3u8", "bandwidth": 500000, "averageBandwidth": 400000,
-         "width": 426, "height": 240, "codecs": "avc1.4d4015,mp4a.40.2"},
-    ])
-    lines = text.splitlines()
-    assert lines[0] == "#EXTM3U"
-    assert lines[3] == ('#EXT-X-STREAM-INF:BANDWIDTH=500000,AVERAGE-BANDWIDTH=400000,'
-                        'RESOLUTION=426x240,CODECS="avc1.4d4015,mp4a.40.2"')
-    assert lines[4] == "240p/index.m3u8"
-    assert "FRAME-RATE=24.000" in lines[5] and lines[6] == "720p/index.m3u8"
+def test_master_playlist_refers_every_variant_to_one_audio_group():
+    lines = ladder.master_playlist(VARIANTS, AUDIO).splitlines()
+    assert lines[:3] == ["#EXTM3U", "#EXT-X-VERSION:4", "#EXT-X-INDEPENDENT-SEGMENTS"]
+    assert lines[3] == ('#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID="audio",NAME="Audio",DEFAULT=YES,'
+                        'AUTOSELECT=YES,CHANNELS="2",URI="audio/index.m3u8"')
+    # Lowest first; the audio's bit rate is added to each variant's (a player needs both).
+    assert lines[4] == ('#EXT-X-STREAM-INF:BANDWIDTH=470000,AVERAGE-BANDWIDTH=420000,'
+                        'RESOLUTION=426x240,CODECS="avc1.4d4015,mp4a.40.2",FRAME-RATE=59.940,'
+                        'AUDIO="audio"')
+    assert lines[5] == "240p/index.m3u8"
+    assert lines[6] == ('#EXT-X-STREAM-INF:BANDWIDTH=3140000,AVERAGE-BANDWIDTH=2630000,'
+                        'RESOLUTION=1280x720,CODECS="avc1.4d401f,mp4a.40.2",FRAME-RATE=59.940,'
+                        'AUDIO="audio"')
+    assert lines[7] == "720p/index.m3u8"
+    # The audio-only variant, for the slowest links.
+    assert lines[8] == ('#EXT-X-STREAM-INF:BANDWIDTH=140000,AVERAGE-BANDWIDTH=130000,'
+                        'CODECS="mp4a.40.2",AUDIO="audio"')
+    assert lines[9] == "audio/index.m3u8"
+    # Trick play: one I-frame playlist per rung, lowest first.
+    assert lines[10:] == [
+        '#EXT-X-I-FRAME-STREAM-INF:BANDWIDTH=60000,RESOLUTION=426x240,CODECS="avc1.4d4015",'
+        'URI="240p/iframes.m3u8"',
+        '#EXT-X-I-FRAME-STREAM-INF:BANDWIDTH=400000,RESOLUTION=1280x720,CODECS="avc1.4d401f",'
+        'URI="720p/iframes.m3u8"']
+
+
+def test_master_playlist_of_a_silent_video_has_no_audio_group():
+    text = ladder.master_playlist([{**VARIANTS[1], "frameRate": None, "iframeUri": None}])
+    assert text.splitlines() == [
+        "#EXTM3U", "#EXT-X-VERSION:4", "#EXT-X-INDEPENDENT-SEGMENTS",
+        '#EXT-X-STREAM-INF:BANDWIDTH=330000,AVERAGE-BANDWIDTH=290000,RESOLUTION=426x240,'
+        'CODECS="avc1.4d4015"', "240p/index.m3u8"]
+    assert "mp4a" not in text and "EXT-X-MEDIA" not in text
 
 
 def test_probe_applies_rotation_and_pixel_aspect():

@@ -96,25 +96,6 @@ def find_sps(data: bytes) -> bytes | None:
         start = at + 3
 
 
-def segment_bandwidth(playlist_text: str, sizes: dict[str, int]) -> tuple[int, int]:
-    """(peak, average) bit/s of a media playlist, from its segment durations and byte sizes."""
-    peak, total_bits, total_seconds = 0.0, 0, 0.0
-    duration = None
-    for line in playlist_text.splitlines():
-        line = line.strip()
-        if line.startswith("#EXTINF:"):
-            duration = float(line[len("#EXTINF:"):].split(",")[0])
-        elif line and not line.startswith("#") and duration is not None:
-            bits = sizes[line] * 8
-            if duration > 0:
-                peak = max(peak, bits / duration)
-            total_bits += bits
-            total_seconds += duration
-            duration = None
-    average = total_bits / total_seconds if total_seconds else 0
-    return int(math.ceil(peak)), int(math.ceil(average))
-
-
 def master_playlist(variants: list[dict], audio: dict | None = None) -> str:
     """The master playlist. Each variant: {uri, bandwidth, averageBandwidth, width, height,
     codecs, frameRate?, iframeUri?, iframeBandwidth?}. `audio` ({uri, bandwidth,
