@@ -97,3 +97,22 @@ def test_rejected_job_ends_failed(tmp_path, mediaconvert, member, new_video, s3,
                                   http_status_code=400)
     assert _run(video_id, clip, s3, monkeypatch)["results"] == ["failed"]
     assert db.videos.find_one({"_id": parse_video_id(video_id)})["status"] == "FAILED"
+
+
+def test_a_120_fps_source_is_encoded_at_60_as_the_ffmpeg_backend_does(settings_env):
+    from tuber_transcode.mediaconvert_backend import job_request
+    from tuber_transcode.tools import Probe
+
+    source = Probe(width=1280, height=720, fps=120.0, has_audio=False, duration_seconds=10.0)
+    outputs = job_request("v", "bucket", "raw/v/source", source)["Settings"]["OutputGroups"][0][
+        "Outputs"]
+    for output in outputs:
+        h264 = output["VideoDescription"]["CodecSettings"]["H264Settings"]
+        assert (h264["FramerateControl"], h264["FramerateNumerator"],
+                h264["FramerateDenominator"]) == ("SPECIFIED", 60, 1)
+        assert h264["GopSize"] == 60 * 4  # one segment (4 s) of output frames
+    # The request is valid for the service (botocore's model).
+    from botocore.validate import validate_parameters
+    model = boto3.client("mediaconvert", region_name="us-east-1").meta.service_model
+    validate_parameters(job_request("v", "bucket", "raw/v/source", source),
+                        model.operation_model("CreateJob").input_shape)

@@ -33,6 +33,11 @@ def probe_remote(url: str) -> Probe:
 
 
 def _rung_output(rung: ladder.Rung, source: Probe, segment_seconds: int) -> dict:
+    rate, divisor = ladder.output_frame_rate(source.fps)
+    # Above 60 fps, every divisor-th frame, as the ffmpeg backend does (FRAME-RATE true).
+    frame_rate = {} if divisor == 1 else {
+        "FramerateControl": "SPECIFIED", "FramerateConversionAlgorithm": "DUPLICATE_DROP",
+        "FramerateNumerator": rate.numerator, "FramerateDenominator": rate.denominator}
     output = {
         "NameModifier": f"_{rung.name}",
         "ContainerSettings": {"Container": "M3U8", "M3u8Settings": {}},
@@ -49,10 +54,11 @@ def _rung_output(rung: ladder.Rung, source: Probe, segment_seconds: int) -> dict
                     "MaxBitrate": int(rung.video_bitrate * 1.1),
                     "CodecProfile": "MAIN",
                     "CodecLevel": "AUTO",
-                    "GopSize": float(ladder.gop_frames(source.fps, segment_seconds)),
+                    "GopSize": float(ladder.gop_frames(float(rate), segment_seconds)),
                     "GopSizeUnits": "FRAMES",
                     "GopClosedCadence": 1,
                     "SceneChangeDetect": "DISABLED",
+                    **frame_rate,
                 },
             },
         },
