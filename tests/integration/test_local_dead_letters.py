@@ -39,6 +39,28 @@ Resources:
             Bucket: !Ref Bucket
             Events: s3:ObjectCreated:*
             Filter: {S3Key: {Rules: [{Name: prefix, Value: raw/}]}}
+  # Like TranscodePartFunction: what still fails goes to a function, not to a queue.
+  GuardedFunction:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: functions/flaky
+      Handler: tuber_dlqtest_flaky.handler.lambda_handler
+      EventInvokeConfig:
+        MaximumRetryAttempts: 2
+        DestinationConfig:
+          OnFailure: {Type: Lambda, Destination: !GetAtt CatcherFunction.Arn}
+  CatcherFunction:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: functions/catcher
+      Handler: tuber_dlqtest_catcher.handler.lambda_handler
+"""
+
+CATCHER = """\
+CAUGHT = []
+
+def lambda_handler(event, context):
+    CAUGHT.append(event)
 """
 
 HANDLER = """\
@@ -58,6 +80,7 @@ def local(tmp_path, moto_url):
     """A bucket notifying a pump with a dead-letter queue, and the local Lambda API."""
     (tmp_path / "template.yaml").write_text(TEMPLATE)
     write_function(tmp_path, "flaky", "tuber_dlqtest_flaky", HANDLER)
+    write_function(tmp_path, "catcher", "tuber_dlqtest_catcher", CATCHER)
     saved_path = list(sys.path)
     template = read_template(tmp_path / "template.yaml")
     kw = dict(endpoint_url=moto_url, region_name="us-east-1", aws_access_key_id="t",
@@ -70,7 +93,10 @@ def local(tmp_path, moto_url):
     pump = EventPump(sqs, queue_url, template.s3_subscriptions, registry.invoke,
                      retry_delay_s=0.05, wait_seconds=1,
                      dead_letters=DeadLetterQueue(sqs, dlq_url, account="123456789012",
-                                                  region="us-east-1"))
+                                                  region="us-east-1"),
+                     on_failure={name: f.on_failure_function
+                                 for name, f in template.functions.items()
+                                 if f.on_failure_function})
     pump.start()
     api = LambdaApiServer(LambdaApi(lambda name: name in template.functions,
                                     pump.invoke_async))
@@ -162,3 +188,23 @@ def test_the_local_lambda_api_answers_like_lambda(local):
     with pytest.raises(ClientError) as not_json:
         lam.invoke(FunctionName="FlakyFunction", InvocationType="Event", Payload=b"{nope")
     assert not_json.value.response["Error"]["Code"] == "InvalidRequestContentException"
+
+
+def test_a_function_destination_gets_the_record_instead_of_the_queue(local):
+    """TranscodePartFunction's on-failure destination is OnTranscodedFunction: after the
+    retries, the function gets Lambda's record (and the queue nothing)."""
+    lam = boto3.client("lambda", endpoint_url=local["lambda_url"], region_name="us-east-1",
+                       aws_access_key_id="t", aws_secret_access_key="t")
+    part = {"part": {"videoId": "v", "runId": "r", "track": "240p", "index": 3}}
+    lam.invoke(FunctionName="GuardedFunction", InvocationType="Event", Payload=json.dumps(part))
+    wait_for(lambda: "tuber_dlqtest_catcher.handler" in sys.modules)
+    catcher = local["registry"].module("CatcherFunction")
+    wait_for(lambda: len(catcher.CAUGHT) == 1)
+    assert local["pump"].wait_idle(10)
+    assert len(local["registry"].module("GuardedFunction").CALLS) == 3
+    [record] = catcher.CAUGHT
+    assert record["requestPayload"] == part
+    assert record["requestContext"]["condition"] == "RetriesExhausted"
+    assert record["requestContext"]["functionArn"].endswith(":function:GuardedFunction:$LATEST")
+    assert record["responsePayload"]["errorMessage"] == "ffprobe not found"
+    assert dead_letters(local["sqs"], local["dlq"]) == []
