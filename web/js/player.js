@@ -1,7 +1,9 @@
 // Adaptive HLS playback: hls.js where Media Source Extensions exist, the browser's native HLS
 // otherwise (Safari, iOS). hls.js is vendored (web/vendor/) and loaded on first use.
 
+import { createControls } from "./controls.js";
 import { h } from "./dom.js";
+import { loadStoryboard } from "./storyboard.js";
 
 let hlsLoading = null;
 
@@ -54,28 +56,78 @@ function keepCookiesFresh(refresh, signal) {
 }
 
 /**
- * Build a player for `src` (a master playlist). Returns {element, video, destroy}.
- * refresh() renews the playback cookies (POST /video/{id}/playback); onError(message) is
- * called for playback failures the player cannot recover from.
+ * The last frame shown, painted over the video while the source is swapped (a blink of
+ * black or of the poster otherwise). Removed once the video shows frames again.
  */
-export async function createPlayer({ src, poster, title, signal, onError, refresh }) {
+function freezeFrame(video) {
+  if (video.readyState < 2 || !video.videoWidth) return () => {};
+  const canvas = h("canvas.player-freeze", { width: video.videoWidth, height: video.videoHeight, "aria-hidden": "true" });
+  try {
+    canvas.getContext("2d").drawImage(video, 0, 0, canvas.width, canvas.height);
+  } catch {
+    return () => {};
+  }
+  video.after(canvas);
+  const thawOn = video.paused ? ["seeked", "loadeddata"] : ["playing"];
+  let timer = null;
+  const thaw = () => {
+    clearTimeout(timer);
+    canvas.remove();
+    for (const type of thawOn) video.removeEventListener(type, thaw);
+  };
+  // The first events of the new source come before its frames: wait for a real one.
+  video.addEventListener("emptied", () => {
+    for (const type of thawOn) video.addEventListener(type, thaw);
+  }, { once: true });
+  timer = setTimeout(thaw, 8000);
+  return thaw;
+}
+
+/**
+ * Build a player for `src` (a master playlist). Returns {element, video, reload(src),
+ * setPending(names), setStoryboard(url), destroy}.
+ * refresh() renews the playback cookies (POST /video/{id}/playback); onError(message) is
+ * called for playback failures the player cannot recover from. `storyboardUrl` (a WebVTT of
+ * sprite tiles) gives the seek bar its previews; `duration` (seconds) stands in until the
+ * media says.
+ */
+export async function createPlayer({ src, poster, title, signal, onError, refresh, storyboardUrl, duration }) {
   const video = h("video.player-video", {
-    controls: true, playsinline: true, preload: "metadata", poster: poster || null,
+    playsinline: true, preload: "metadata", poster: poster || null,
     "aria-label": `Video: ${title}`,
   });
   const quality = h("select.quality-select", { id: "quality", "aria-label": "Quality", disabled: true },
     h("option", { value: "-1" }, "Auto"));
   const qualityBox = h("div.quality", {}, h("label", { for: "quality" }, "Quality"), quality);
-  const element = h("div.player", {}, h("div.player-frame", {}, video), qualityBox);
+  // Progressive publishing: higher rungs still encoding (watch.js polls and calls setPending).
+  const pendingNote = h("p.player-note", { role: "status", hidden: true });
+  const frame = h("div.player-frame.player-custom", {}, video);
+  const controls = createControls(video, frame, { knownDuration: duration });
+  frame.append(h("div.player-spinner", { "aria-hidden": "true" }, h("div.spinner")), controls.element);
+  const element = h("div.player", {}, frame, h("div.player-bar", {}, pendingNote, qualityBox));
   let hls = null;
+  let source = src;
+  // For diagnostics and tests: the hls.js instance in use (null with native HLS).
+  Object.defineProperty(video, "hls", { get: () => hls, configurable: true });
 
   const Hls = await loadHls();
-  if (signal && signal.aborted) return { element, video, destroy() {} };
+  if (signal && signal.aborted) return { element, video, reload() {}, setPending() {}, setStoryboard() {}, destroy() {} };
   const cookies = keepCookiesFresh(refresh, signal);
   let forbiddenRetries = 0;
 
-  if (Hls && Hls.isSupported()) {
-    hls = new Hls({ capLevelToPlayerSize: false, enableWorker: true });
+  const setStoryboard = async (url) => {
+    if (!url) return;
+    const cues = await loadStoryboard(url, { signal, renew: () => cookies.now() });
+    if (!(signal && signal.aborted)) controls.setStoryboard(cues);
+  };
+  setStoryboard(storyboardUrl);
+
+  // One hls.js instance per source load: a new master playlist (more rungs) needs a new one.
+  const startHls = (url, { startPosition = -1, bandwidth, height = null, resume = false } = {}) => {
+    hls = new Hls({
+      capLevelToPlayerSize: false, enableWorker: true, startPosition,
+      ...(bandwidth ? { abrEwmaDefaultEstimate: bandwidth } : {}),
+    });
     let mediaRecoveries = 0;
     hls.on(Hls.Events.MANIFEST_PARSED, (_event, data) => {
       const levels = data.levels.map((level, index) => ({ level, index }))
@@ -83,6 +135,12 @@ export async function createPlayer({ src, poster, title, signal, onError, refres
       quality.replaceChildren(h("option", { value: "-1" }, "Auto"),
         ...levels.map(({ level, index }) => h("option", { value: String(index) }, levelLabel(level))));
       quality.disabled = levels.length < 2;
+    });
+    hls.once(Hls.Events.MANIFEST_PARSED, (_event, data) => {
+      // After a reload (the options are rebuilt above): the quality the viewer chose, and play on if it was playing.
+      const kept = height === null ? -1 : data.levels.findIndex((level) => level.height === height);
+      if (kept >= 0) { hls.currentLevel = kept; quality.value = String(kept); }
+      if (resume) video.play().catch(() => {});
     });
     hls.on(Hls.Events.LEVEL_SWITCHED, (_event, data) => {
       const auto = quality.options[0];
@@ -96,7 +154,7 @@ export async function createPlayer({ src, poster, title, signal, onError, refres
         forbiddenRetries += 1;
         cookies.now().then((renewed) => {
           if (!renewed || !hls) return onError?.("This video could not be played (access expired).");
-          if (data.details === "manifestLoadError") hls.loadSource(src);
+          if (data.details === "manifestLoadError") hls.loadSource(source);
           hls.startLoad();
         });
         return;
@@ -113,6 +171,11 @@ export async function createPlayer({ src, poster, title, signal, onError, refres
         hls = null;
       }
     });
+    hls.loadSource(url);
+    hls.attachMedia(video);
+  };
+
+  if (Hls && Hls.isSupported()) {
     quality.addEventListener("change", () => {
       if (!hls) return;
       const index = Number(quality.value);
@@ -120,8 +183,7 @@ export async function createPlayer({ src, poster, title, signal, onError, refres
       hls.currentLevel = index;
       if (index === -1) quality.options[0].textContent = "Auto";
     });
-    hls.loadSource(src);
-    hls.attachMedia(video);
+    startHls(src);
   } else if (video.canPlayType("application/vnd.apple.mpegurl")) {
     // Native HLS picks the quality itself.
     video.src = src;
@@ -139,7 +201,7 @@ export async function createPlayer({ src, poster, title, signal, onError, refres
       const at = video.currentTime;
       cookies.now().then((renewed) => {
         if (!renewed) return onError?.("This video could not be played.");
-        video.src = src;
+        video.src = source;
         video.addEventListener("loadedmetadata", () => { video.currentTime = at; }, { once: true });
       });
       return;
@@ -149,12 +211,50 @@ export async function createPlayer({ src, poster, title, signal, onError, refres
   // Playing again after a good while: the next segments need live cookies.
   video.addEventListener("playing", () => { forbiddenRetries = 0; });
 
+  /**
+   * Load the master playlist again (`url`, e.g. with more rungs), keeping the position, the
+   * play state and a quality the viewer chose. hls.js cannot add levels to a loaded
+   * manifest, so a new instance takes over from where the old one was; the last frame stays
+   * on screen meanwhile.
+   */
+  const reload = (url) => {
+    source = url;
+    const at = video.currentTime;
+    const resume = !video.paused && !video.ended;
+    const started = resume || at > 0;
+    if (hls) {
+      const chosen = Number(quality.value) >= 0 ? hls.levels[Number(quality.value)] : null;
+      const bandwidth = hls.bandwidthEstimate;
+      freezeFrame(video);
+      hls.destroy();
+      hls = null;
+      startHls(url, { startPosition: started ? at : -1, bandwidth: Number.isFinite(bandwidth) ? bandwidth : undefined,
+        height: chosen ? chosen.height : null, resume });
+    } else if (video.getAttribute("src")) {
+      // Native HLS (Safari) reads the master playlist once: load it again, resume there.
+      freezeFrame(video);
+      video.src = url;
+      video.addEventListener("loadedmetadata", () => {
+        if (started) video.currentTime = at;
+        if (resume) video.play().catch(() => {});
+      }, { once: true });
+    }
+  };
+
+  /** Names of the rungs still encoding: a note under the player while there are some. */
+  const setPending = (names) => {
+    const waiting = Array.isArray(names) && names.length > 0;
+    pendingNote.hidden = !waiting;
+    pendingNote.textContent = waiting ? "Higher quality is still processing" : "";
+  };
+
   const destroy = () => {
     if (hls) hls.destroy();
     hls = null;
     cookies.stop?.();
+    controls.destroy();
     video.removeAttribute("src");
   };
   if (signal) signal.addEventListener("abort", destroy, { once: true });
-  return { element, video, destroy };
+  return { element, video, reload, setPending, setStoryboard, destroy };
 }

@@ -10,6 +10,8 @@ import { commentsSection } from "../comments.js";
 import { channelLink, processingBar, retryVideo, signInHref, statusBadge, thumbnail } from "../components.js";
 
 const POLL_MS = 2000;
+// While higher rungs are still encoding (pendingRenditions), how often to look for them.
+const RENDITIONS_POLL_MS = 5000;
 
 function sleep(ms, signal) {
   return new Promise((resolve) => {
@@ -185,6 +187,49 @@ function countView(video, media, signal, onCount) {
   media.addEventListener("ended", () => { if (!done && watched > 0) report(); });
 }
 
+/**
+ * Progressive publishing: the video plays with its lowest rung while the others encode.
+ * Poll GET /video/{id} while `pendingRenditions` lists some; when `renditions` grows the
+ * player loads the master playlist again (the new rungs, same position). Stops when nothing
+ * is pending, when the video is no longer there for this viewer, or when the page is left.
+ */
+async function followRenditions(video, player, signal) {
+  const names = (v) => (v.renditions || []).map((r) => r.name).join(",");
+  let known = names(video);
+  let storyboard = video.storyboardUrl;
+  let failures = 0;
+  player.setPending(video.pendingRenditions);
+  while (!signal.aborted && (video.pendingRenditions || []).length) {
+    await sleep(RENDITIONS_POLL_MS, signal);
+    if (signal.aborted) return;
+    let fresh;
+    try {
+      ({ video: fresh } = await api("GET", `/video/${encodeURIComponent(video.id)}`, { signal }));
+    } catch (error) {
+      // Not there any more (deleted, made private) or repeatedly unreachable: stop quietly,
+      // the viewer keeps what plays.
+      if (signal.aborted || error.status === 404 || (failures += 1) >= 3) break;
+      continue;
+    }
+    failures = 0;
+    if (fresh.status !== "PUBLIC" || !fresh.hlsUrl) break;
+    if (names(fresh) !== known && (fresh.renditions || []).length >= (video.renditions || []).length) {
+      known = names(fresh);
+      // A query of its own per ladder: a master playlist the browser cached is not reused.
+      const url = new URL(fresh.hlsUrl, location.href);
+      url.searchParams.set("renditions", String(fresh.renditions.length));
+      player.reload(url.href);
+    }
+    if (fresh.storyboardUrl && fresh.storyboardUrl !== storyboard) {
+      storyboard = fresh.storyboardUrl;
+      player.setStoryboard(storyboard);
+    }
+    video = fresh;
+    player.setPending(video.pendingRenditions);
+  }
+  if (!signal.aborted) player.setPending([]);
+}
+
 /** The sidebar: videos to watch next (beside the player on wide screens, below on phones). */
 function upNext(currentId, signal) {
   const list = h("ol.up-next-list", { "aria-labelledby": "up-next-title" });
@@ -258,6 +303,7 @@ export async function renderWatch({ main, params, signal, navigate }) {
   if (video.hlsUrl) {
     const player = await createPlayer({
       src: video.hlsUrl, poster: video.thumbnailUrl, title: video.title, signal,
+      storyboardUrl: video.storyboardUrl, duration: video.durationSeconds,
       onError: (message) => notify(message, { kind: "error" }),
       // GET /video/{id} set the playback cookies; this renews them while the page is open.
       refresh: () => api("POST", `/video/${encodeURIComponent(video.id)}/playback`, { signal }),
@@ -266,6 +312,7 @@ export async function renderWatch({ main, params, signal, navigate }) {
     playerSlot.replaceChildren(player.element);
     countView(video, player.video, signal, (n) => { viewsEl.textContent = fullViews(n); });
     player.video.play().catch(() => { /* autoplay refused: the viewer presses play */ });
+    followRenditions(video, player, signal);
   } else {
     playerSlot.replaceChildren(h("div.player-frame.player-pending", {}, h("p", {}, "No playable stream for this video.")));
   }
