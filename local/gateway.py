@@ -107,7 +107,7 @@ class Gateway:
 
     def __init__(self, registry: FunctionRegistry, routes: RouteTable, cors: Cors,
                  web_root: Path | None, openapi: Callable[[], dict], docs_page: str,
-                 swagger_dir: Path | None = None, media_origin=None):
+                 swagger_dir: Path | None = None, media_origin=None, mailbox=None):
         self.registry = registry
         self.routes = routes
         self.cors = cors
@@ -117,6 +117,8 @@ class Gateway:
         self.swagger_dir = swagger_dir
         # /hls/* and /thumbs/*: local/origin.py, as CloudFront serves them on AWS.
         self.media_origin = media_origin
+        # /_mail and the SES stand-in the functions send through: local/mail.py.
+        self.mailbox = mailbox
         self._api_areas = routes.first_segments()
 
     def handle(self, method: str, target: str, headers: dict[str, str], body: bytes,
@@ -130,6 +132,8 @@ class Gateway:
             if media is not None:
                 return media
         answer = self._local_extras(method, path)
+        if answer is None and self.mailbox is not None:
+            answer = self.mailbox.serve(method, target, headers, body)
         if answer is None:
             answer = self._invoke_route(method, path, url.query, headers, body, source_ip)
         return self.cors.decorate(answer, headers.get("origin"))

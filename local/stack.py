@@ -26,6 +26,7 @@ from .environment import (ACCOUNT_ID, REGION, LocalValues, function_environment,
                           write_aws_credentials)
 from .functions import FunctionRegistry
 from .gateway import Cors, Gateway, GatewayServer
+from .mail import PAGE as MAIL_PAGE, SES_PREFIX, Mailbox
 from .media import MediaSnapshot, connect_notifications, create_bucket
 from .origin import MediaOrigin
 from .lambda_api import LambdaApi, LambdaApiServer
@@ -117,11 +118,14 @@ class Stack:
                           swagger_dir=swagger_dir,
                           # /hls/* and /thumbs/* as the distribution serves them on AWS
                           media_origin=MediaOrigin(s3, bucket, media_behaviours(template),
-                                                   {media_key.key_id: media_key.public_pem}))
+                                                   {media_key.key_id: media_key.public_pem}),
+                          # Mail the functions send through SES lands here, shown at /_mail.
+                          mailbox=Mailbox(data / "mail", access_key_id=s3_credentials[0]))
         self._server = GatewayServer(gateway, opts.host, opts.port)
         self.api_url = f"http://{opts.host}:{self._server.port}"
         # The gateway is the media origin: signatures name its URL (known once it listens).
         os.environ["MEDIA_BASE_URL"] = _browser_url(opts.host, self._server.port)
+        os.environ["SES_ENDPOINT_URL"] = _browser_url(opts.host, self._server.port) + SES_PREFIX
         _forget_settings()
         self._server.start()
 
@@ -184,6 +188,8 @@ class Stack:
             f"  media        {os.environ['MEDIA_BASE_URL']}/hls/*, /thumbs/*   (CloudFront "
             "signatures checked, key in media-signing-key.pem)",
             f"  MongoDB      {_redact(self.mongo_uri)}   database {mongo_db}",
+            f"  mail         {os.environ['MEDIA_BASE_URL']}{MAIL_PAGE}   (what the functions "
+            "sent through SES: verification and password reset links)",
             f"  data folder  {self.options.data_dir.resolve()}",
         ]
         if schedules:
@@ -229,9 +235,11 @@ def _browser_url(host: str, port: int) -> str:
 
 
 def _forget_settings() -> None:
+    from tuber_common import mail
     from tuber_common.settings import get_settings
 
     get_settings.cache_clear()
+    mail.reset_client()
 
 
 def _aws_client(service: str, endpoint: str, credentials: tuple[str, str]):

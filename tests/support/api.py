@@ -64,3 +64,29 @@ class Api:
 
     def delete(self, path: str, **kw) -> Answer:
         return self.call("DELETE", path, **kw)
+
+
+# --- accounts (docs/API.md "Accounts") -----------------------------------------------------
+# An account is usable as soon as POST /auth/register answers 201: sign in with its username
+# at once. Its address is verified by following the mail's link (needed to sign in with the
+# email, and to reset the password); `register_user(..., mailbox=...)` does that too.
+DEFAULT_PASSWORD = "correct horse battery"
+
+
+def register_user(api: Api, username: str, *, email: str | None = None,
+                  password: str = DEFAULT_PASSWORD, display_name: str | None = None,
+                  mailbox=None) -> dict:
+    """Register and sign in (by username); with `mailbox` (tests/support/mail_fixtures.py)
+    also verify the address. The sign-in answer: {accessToken, refreshToken, user, ...}."""
+    email = email or f"{username}@example.com"
+    body = {"username": username, "email": email, "password": password}
+    if display_name:
+        body["displayName"] = display_name
+    registered = api.post("/auth/register", body)
+    assert registered.status == 201, registered.body
+    if mailbox is not None:
+        verified = api.post("/auth/verify", {"token": mailbox.token(email, "verify")})
+        assert verified.status == 200, verified.body
+    login = api.post("/auth/login", {"username": username, "password": password})
+    assert login.status == 200, login.body
+    return login.json

@@ -5,10 +5,12 @@ from tuber_common.db import get_db
 from tuber_common.http import create_app, created, make_handler, no_content, require_user
 from tuber_common.users import private_user
 
-from . import accounts, sessions
+from . import account_routes, accounts, deletion, sessions
 from .models import LoginBody, PopulateBody, RefreshBody, RegisterBody, UpdateMeBody
 
 app = create_app("auth")
+# Email verification, password reset and change, account deletion and export (issue 16).
+app.include_router(account_routes.router)
 
 
 @app.post("/auth/register")
@@ -53,4 +55,5 @@ def populate(body: PopulateBody):
     return {"users": accounts.populate(get_db(), body.ids)}
 
 
-lambda_handler = make_handler(app)
+# The schedule carries account deletions through (tuber_auth.deletion).
+lambda_handler = make_handler(app, on_schedule=lambda: deletion.finish_pending(get_db()))

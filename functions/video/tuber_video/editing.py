@@ -4,13 +4,12 @@ from __future__ import annotations
 from pymongo import ReturnDocument
 from pymongo.database import Database
 
-from tuber_common import multipart, storage
+from tuber_common import video_removal
 from tuber_common.clock import utcnow
 from tuber_common.errors import Forbidden, NotFound
 from tuber_common.videos import find_visible_video, words
 
 from .catalog import is_owner, shape
-from .uploads import raw_key, thumbnail_prefixes
 
 
 def owned_video(db: Database, video_id: str, user_id: str) -> dict:
@@ -43,18 +42,6 @@ def update_video(db: Database, video_id: str, user_id: str, changes: dict) -> di
 
 
 def delete_video(db: Database, video_id: str, user_id: str) -> None:
-    """Media, ratings, views and comments first, the video document last: if any step fails,
-    the video is still there and deleting it again finishes the job (each step is
-    idempotent). Works in any status; a transcode still running notices the video is gone
-    and removes what it wrote."""
-    doc = owned_video(db, video_id, user_id)
-    vid = doc["_id"]
-    if (doc.get("multipart") or {}).get("uploadId"):  # its stored parts go too
-        multipart.abort(raw_key(vid), doc["multipart"]["uploadId"])
-    storage.delete_prefixes([f"raw/{vid}/", f"hls/{vid}/", *thumbnail_prefixes(vid)])
-    # Copies the CDN cached stop being served too (a viewer's cookies may live 5 minutes).
-    storage.invalidate_cdn([f"/hls/{vid}/*", f"/thumbs/{vid}/*"])
-    db.ratings.delete_many({"videoId": vid})
-    db.views.delete_many({"videoId": vid})
-    db.comments.delete_many({"videoId": vid})
-    db.videos.delete_one({"_id": vid})
+    """The owner deletes a video: everything of it goes (tuber_common.video_removal, the
+    path account deletion takes too). Idempotent; works in any status."""
+    video_removal.remove_video(db, owned_video(db, video_id, user_id))

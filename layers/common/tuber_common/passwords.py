@@ -20,8 +20,10 @@ def verify_password(password: str, password_hash: str | None) -> bool:
     # With no user, still spend the time of one check so that response times do not tell
     # which accounts exist.
     candidate = (password_hash or _dummy_hash()).encode()
-    ok = bcrypt.checkpw(password.encode()[:MAX_PASSWORD_BYTES], candidate)
-    return ok and password_hash is not None
+    encoded = password.encode("utf-8", "surrogatepass")
+    # Never compare a longer password by its first 72 bytes: no stored one is longer.
+    ok = bcrypt.checkpw(encoded[:MAX_PASSWORD_BYTES], candidate)
+    return ok and password_hash is not None and len(encoded) <= MAX_PASSWORD_BYTES
 
 
 @lru_cache(maxsize=1)

@@ -1,0 +1,38 @@
+"""How much mail requests may send to one address: MAIL_PER_ADDRESS_PER_HOUR per clock
+hour, whatever the requests are (registration, resend, reset) and whether or not an account
+has the address, so that the limit says nothing about accounts. Counted atomically before a
+message is sent (one document per address and hour, removed by a TTL index); the address is
+stored as its SHA-256 only."""
+from __future__ import annotations
+
+import hashlib
+import math
+from datetime import timedelta
+
+from pymongo import ReturnDocument
+from pymongo.database import Database
+from pymongo.errors import DuplicateKeyError
+
+from tuber_common.clock import utcnow
+from tuber_common.errors import Throttled
+from tuber_common.settings import get_settings
+
+
+def claim(db: Database, email_key: str) -> None:
+    """Count one message to the address; Throttled (429 `mail_throttled`) over the limit."""
+    now = utcnow()
+    hour = now.replace(minute=0, second=0, microsecond=0)
+    ends = hour + timedelta(hours=1)
+    address = hashlib.sha256(email_key.encode("utf-8", "surrogatepass")).hexdigest()
+    slot = f"{address}:{hour:%Y%m%d%H}"
+    update = {"$inc": {"count": 1}, "$setOnInsert": {"expiresAt": ends}}
+    try:
+        doc = db.mail_quota.find_one_and_update({"_id": slot}, update, upsert=True,
+                                                return_document=ReturnDocument.AFTER)
+    except DuplicateKeyError:  # two first messages of the hour upserted at once
+        doc = db.mail_quota.find_one_and_update({"_id": slot}, update,
+                                                return_document=ReturnDocument.AFTER)
+    if doc["count"] > get_settings().mail_per_address_per_hour:
+        raise Throttled("too many emails to this address this hour, try again later",
+                        retry_after=max(1, math.ceil((ends - now).total_seconds())),
+                        code="mail_throttled")

@@ -1,0 +1,40 @@
+"""Removing a video and everything that hangs on it: the one delete path, used by
+DELETE /video/{videoId} (tuber_video.editing) and by account deletion
+(tuber_common.account_removal).
+
+Media, ratings, views and comments first, the video document last: if any step fails, the
+video is still there and removing it again finishes the job (each step is idempotent). Works
+in any status; a transcode still running notices the video is gone and removes what it
+wrote. Calls S3 (and CloudFront): only functions allowed to delete media import it.
+"""
+from __future__ import annotations
+
+from pymongo.database import Database
+
+from . import multipart, storage
+from .ids import VideoId
+
+# Where uploads are staged before they are confirmed (tuber_video.uploads.STAGING).
+STAGING = "incoming/"
+
+
+def media_prefixes(video_id: VideoId) -> list[str]:
+    """Every folder of the bucket that holds something of the video's: its upload, its HLS
+    output and generated thumbnails, its custom thumbnails (published and staged)."""
+    return [f"raw/{video_id}/", f"hls/{video_id}/", f"thumbs/{video_id}/",
+            f"{STAGING}thumbs/{video_id}/"]
+
+
+def remove_video(db: Database, doc: dict) -> None:
+    """Remove the video `doc` (its document as stored) and all that is its."""
+    vid = doc["_id"]
+    upload = (doc.get("multipart") or {}).get("uploadId")
+    if upload:  # its stored parts go too
+        multipart.abort(f"raw/{vid}/source", upload)
+    storage.delete_prefixes(media_prefixes(vid))
+    # Copies the CDN cached stop being served too (a viewer's cookies may live 5 minutes).
+    storage.invalidate_cdn([f"/hls/{vid}/*", f"/thumbs/{vid}/*"])
+    db.ratings.delete_many({"videoId": vid})
+    db.views.delete_many({"videoId": vid})
+    db.comments.delete_many({"videoId": vid})
+    db.videos.delete_one({"_id": vid})
