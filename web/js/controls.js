@@ -211,7 +211,13 @@ export function createControls(video, frame, { knownDuration = 0 } = {}) {
     }
   };
   listen(play, "click", toggle);
-  listen(video, "click", toggle);
+  // A tap on a touch screen while the controls are hidden only brings them back.
+  let tapRevealed = false;
+  listen(frame, "pointerdown", (event) => {
+    tapRevealed = event.pointerType === "touch" && frame.classList.contains("is-idle");
+    wake();
+  }, { capture: true });
+  listen(video, "click", () => { if (!tapRevealed) toggle(); tapRevealed = false; });
   listen(video, "dblclick", toggleFull);
   listen(mute, "click", () => {
     if (video.muted || video.volume === 0) {
@@ -253,13 +259,13 @@ export function createControls(video, frame, { knownDuration = 0 } = {}) {
   }
 
   // The controls step aside while the video plays and the pointer rests.
-  const wake = () => {
+  function wake() {
     frame.classList.remove("is-idle");
     clearTimeout(idleTimer);
     idleTimer = setTimeout(() => {
       if (!video.paused && !dragging && !bar.contains(document.activeElement)) frame.classList.add("is-idle");
     }, IDLE_MS);
-  };
+  }
   listen(frame, "pointermove", wake);
   listen(frame, "focusin", wake);
   listen(video, "play", wake);
