@@ -121,11 +121,12 @@ def finish_if_complete(db: Database, bucket: str, video_id: VideoId, transcode: 
     else:
         put_text(bucket, f"{prefix}{track}/{hls.IFRAME_PLAYLIST_NAME}",
                  hls.iframe_playlist(segments))
-        if track == transcode["rungs"][0]["name"]:
-            _write_storyboard(bucket, prefix, transcode, parts)
         update = {"$push": {"renditions": {"$each": [_rendition(transcode, track, parts,
                                                                  segments)],
                                            "$sort": {"bandwidth": 1}}}}
+        if track == transcode["rungs"][0]["name"]:
+            _write_storyboard(bucket, prefix, transcode, parts)
+            update["$set"] = {"storyboardKey": prefix + STORYBOARD_VTT}
     update.setdefault("$pull", {})["pendingRenditions"] = track
     guard = {"_id": video_id, "transcode.runId": run_id}
     if track != plan.AUDIO:

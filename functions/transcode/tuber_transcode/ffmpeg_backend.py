@@ -177,16 +177,19 @@ def run(cmd: list[str], timeout_seconds: float) -> None:
 def segments(out_dir: str, start: float, segment_seconds: int) -> list[dict]:
     """The segments a part wrote, in order: {uri, duration, bytes, path}. Durations come from
     the segment muxer's list (each segment ends where the next begins); the first starts on
-    the segment grid."""
+    the segment grid. A later part may have none: its chunk starts after the last picture
+    (the container's duration is the sound's, a little longer)."""
     with open(os.path.join(out_dir, SEGMENT_LIST), newline="") as handle:
         rows = [row for row in csv.reader(handle) if len(row) >= 3]
     found, previous_end = [], start + TIMESTAMP_OFFSET
     for name, _start, end in rows:
         end_time = float(end)
         path = os.path.join(out_dir, name)
-        found.append({"uri": name, "duration": round(max(0.001, end_time - previous_end), 6),
-                      "bytes": os.path.getsize(path), "path": path})
+        size = os.path.getsize(path)
+        if size:  # a chunk past the last picture (the sound runs longer) writes an empty one
+            duration = round(max(0.001, end_time - previous_end), 6)
+            found.append({"uri": name, "duration": duration, "bytes": size, "path": path})
         previous_end = end_time
-    if not found:
+    if not found and start == 0:
         raise TranscodeFailed("the part produced no segments")
     return found

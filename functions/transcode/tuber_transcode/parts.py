@@ -157,8 +157,10 @@ def _video_facts(segments: list[dict], files: list[tuple[str, str]], out_dir: st
         with open(path, "rb") as handle:
             data = handle.read()
         segment["keyframeBytes"] = hls.first_keyframe_bytes(data) or len(data)
-    with open(files[0][1], "rb") as handle:
-        sps = ladder.find_sps(handle.read(256 * 1024))
+    sps = None
+    if segments:
+        with open(files[0][1], "rb") as handle:
+            sps = ladder.find_sps(handle.read(256 * 1024))
     facts: dict = {"codecs": (ladder.h264_codec_string(sps) if sps else None) or "avc1.4d401f"}
     sprite = part.storyboard
     if sprite and os.path.isfile(os.path.join(out_dir, ffmpeg_backend.SPRITE_NAME)):

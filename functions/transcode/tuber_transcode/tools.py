@@ -98,7 +98,9 @@ def parse_probe(data: dict) -> Probe:
             break
         except (KeyError, TypeError, ValueError):
             continue
-    return Probe(width=width, height=height, fps=min(_fps(video), 60.0),
+    # The source's own rate, uncapped: the ladder keeps every n-th frame above 60 fps
+    # (ladder.output_frame_rate), and the limits judge the real rate.
+    return Probe(width=width, height=height, fps=_fps(video),
                  has_audio=any(s.get("codec_type") == "audio" for s in streams),
                  duration_seconds=round(duration, 3) if duration and duration > 0 else None,
                  demuxer=(str((data.get("format") or {}).get("format_name") or "")
