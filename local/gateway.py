@@ -17,7 +17,7 @@ from .apigw import http_api_event
 from .functions import FunctionRegistry
 from .routes import RouteTable
 from .server_thread import ServerThread
-from .static import content_type, resolve_file
+from .static import content_type, local_origins, resolve_file, security_headers
 from .template import CorsConfig
 
 log = logging.getLogger("tuber.local")
@@ -179,7 +179,10 @@ class Gateway:
         if found is None and self._is_client_page(path, headers):
             # Client-side routes (/watch/abc) get the app shell, as a static host would.
             found = resolve_file(self.web_root, "/index.html")
-        return self._file(found)
+        answer = self._file(found)
+        if answer is not None:  # CSP and the rest, as CloudFront adds them on AWS
+            answer.headers.extend(security_headers(local_origins()))
+        return answer
 
     def _is_client_page(self, path: str, headers: dict[str, str]) -> bool:
         first = path.strip("/").split("/")[0]

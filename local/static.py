@@ -1,9 +1,12 @@
-"""The web client's static files, served from web/ without leaving it."""
+"""The web client's static files, served from web/ without leaving it, with the security
+headers CloudFront's response headers policy adds on AWS (template.yaml, WebResponseHeaders)."""
 from __future__ import annotations
 
 import mimetypes
+import os
 from pathlib import Path
-from urllib.parse import unquote
+from typing import Iterable
+from urllib.parse import unquote, urlsplit
 
 _EXTRA_TYPES = {".js": "text/javascript", ".mjs": "text/javascript", ".css": "text/css",
                 ".json": "application/json", ".svg": "image/svg+xml", ".wasm": "application/wasm",
@@ -34,3 +37,63 @@ def resolve_file(root: Path, url_path: str) -> Path | None:
     if candidate.is_dir():
         candidate = candidate / "index.html"
     return candidate if candidate.is_file() else None
+
+
+# --- security headers ---------------------------------------------------------------------
+# The client is plain files: its own scripts and stylesheet, no inline script or style
+# attribute (elements are styled through the CSSOM, which CSP allows), hls.js's worker and
+# media from blob: URLs. Everything else it talks to: the API and media (same origin on AWS,
+# under CloudFront; locally the gateway) and the bucket uploads go to (presigned URLs).
+def content_security_policy(origins: Iterable[str] = (), https: bool = False) -> str:
+    """The web client's Content-Security-Policy; `origins`: other origins it may fetch from
+    and show images and media of (locally: moto's S3, the media origin if not this one)."""
+    extra = " ".join(dict.fromkeys(o for o in origins if o))
+    tail = f" {extra}" if extra else ""
+    directives = [
+        "default-src 'none'",
+        "script-src 'self'",
+        "style-src 'self'",
+        f"img-src 'self' blob:{tail}",
+        f"media-src 'self' blob:{tail}",
+        f"connect-src 'self'{tail}",
+        "worker-src 'self' blob:",
+        "manifest-src 'self'",
+        "font-src 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+        "base-uri 'none'",
+        "object-src 'none'",
+    ]
+    if https:
+        directives.append("upgrade-insecure-requests")
+    return "; ".join(directives)
+
+
+def security_headers(origins: Iterable[str] = (), https: bool = False) -> list[tuple[str, str]]:
+    """The headers every web client file is served with (the same set as on AWS)."""
+    headers = [
+        ("Content-Security-Policy", content_security_policy(origins, https)),
+        ("X-Content-Type-Options", "nosniff"),
+        ("X-Frame-Options", "DENY"),
+        ("Referrer-Policy", "strict-origin-when-cross-origin"),
+        ("Cross-Origin-Opener-Policy", "same-origin"),
+        ("Permissions-Policy", PERMISSIONS_POLICY),
+    ]
+    if https:
+        headers.append(("Strict-Transport-Security", "max-age=31536000"))
+    return headers
+
+
+PERMISSIONS_POLICY = ("camera=(), microphone=(), geolocation=(), payment=(), usb=(), "
+                      "interest-cohort=()")
+
+
+def local_origins() -> list[str]:
+    """The local stack's other origins the client uses: moto's S3 (uploads) and the media
+    origin (MEDIA_BASE_URL, the gateway itself unless reached under another name)."""
+    found = []
+    for name in ("S3_ENDPOINT_URL", "MEDIA_BASE_URL"):
+        parts = urlsplit(os.environ.get(name, ""))
+        if parts.scheme in ("http", "https") and parts.netloc:
+            found.append(f"{parts.scheme}://{parts.netloc}")
+    return found

@@ -100,9 +100,15 @@ def test_access_token_refreshed_before_expiry(fresh_page, web_base_url):
     expect(page.get_by_role("heading", name="My videos")).to_be_visible()
     expect(page.get_by_role("heading", name="No videos yet")).to_be_visible()
     after = json.loads(page.evaluate("() => localStorage.getItem('tuber.session')"))
-    assert after["refreshToken"] != before["refreshToken"]
+    assert after["accessToken"] != before["accessToken"]
     assert after["expiresAt"] > before["expiresAt"] - 60_000
     assert sum(url.endswith("/auth/refresh") for url in ui.requests) == 1
+    # The refresh token is in an HttpOnly cookie, out of script's reach, never in storage.
+    assert "refreshToken" not in before and "refreshToken" not in after
+    assert before["refreshIn"] == after["refreshIn"] == "cookie"
+    cookie = next(c for c in page.context.cookies() if c["name"] == "tuber_refresh")
+    assert cookie["httpOnly"] and cookie["sameSite"] == "Strict" and cookie["path"] == "/auth/refresh"
+    assert "tuber_refresh" not in page.evaluate("() => document.cookie")
     ui.assert_no_console_errors()
 
 

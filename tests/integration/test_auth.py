@@ -8,6 +8,7 @@ import jwt
 import pytest
 
 PASSWORD = "correct horse battery"
+OTHER_IP = "198.51.100.99"  # a client other than the Api's default one
 
 
 def register(api, username="alice", email=None, password=PASSWORD):
@@ -178,7 +179,10 @@ def test_refresh_rotates_and_the_spent_token_is_refused(auth_api, make_user):
     assert second.status == 200, second.body
     assert second.json["refreshToken"] != first["refreshToken"]
     assert auth_api.get("/auth/me", token=second.json["accessToken"]).status == 200
-    again = auth_api.post("/auth/refresh", {"refreshToken": first["refreshToken"]})
+    # Spent: presented again by another client (within the grace window the same client
+    # would get the same pair back: test_auth_sessions.py), it is refused.
+    again = auth_api.post("/auth/refresh", {"refreshToken": first["refreshToken"]},
+                          source_ip=OTHER_IP)
     assert again.status == 401 and again.error_code == "invalid_refresh_token"
 
 
@@ -187,7 +191,8 @@ def test_reusing_a_spent_token_revokes_the_whole_family(auth_api, make_user):
     second = auth_api.post("/auth/refresh", {"refreshToken": first["refreshToken"]}).json
     third = auth_api.post("/auth/refresh", {"refreshToken": second["refreshToken"]}).json
     # An attacker replays the first token: it fails and the newest token dies with it.
-    assert auth_api.post("/auth/refresh", {"refreshToken": first["refreshToken"]}).status == 401
+    assert auth_api.post("/auth/refresh", {"refreshToken": first["refreshToken"]},
+                         source_ip=OTHER_IP).status == 401
     newest = auth_api.post("/auth/refresh", {"refreshToken": third["refreshToken"]})
     assert newest.status == 401
     # Other sessions (families) of the same user are untouched.
@@ -208,12 +213,14 @@ def test_unknown_refresh_token_is_401(auth_api, db):
 
 
 def test_concurrent_refresh_with_one_token_has_one_winner(auth_api, make_user):
+    """From 8 different clients at once: one rotation wins, the others are reuse."""
     from concurrent.futures import ThreadPoolExecutor
 
     token = make_user("alice")["refreshToken"]
     with ThreadPoolExecutor(8) as pool:
         statuses = list(pool.map(
-            lambda _: auth_api.post("/auth/refresh", {"refreshToken": token}).status, range(8)))
+            lambda i: auth_api.post("/auth/refresh", {"refreshToken": token},
+                                    source_ip=f"198.51.100.{i + 1}").status, range(8)))
     assert statuses.count(200) == 1 and statuses.count(401) == 7
 
 

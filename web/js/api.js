@@ -5,6 +5,11 @@ import { clearSession, getSession, onSessionChange, saveTokens } from "./session
 
 const BASE = String(window.TUBER_API_BASE || "").replace(/\/+$/, "");
 const REFRESH_MARGIN_MS = 60_000;
+// Same origin as the API: the refresh token lives in an HttpOnly cookie (API.md "Sessions"),
+// asked for with this header on /auth requests.
+const COOKIE_SESSION = !BASE || new URL(BASE, window.location.href).origin === window.location.origin;
+// Answers that mean the session is over whatever we do: signed out here too.
+const SESSION_OVER = new Set(["invalid_token", "account_not_found", "session_ended", "account_suspended"]);
 
 /** An error answer from the API, or a network failure (status 0). */
 export class ApiError extends Error {
@@ -28,13 +33,15 @@ export function refreshTokens() {
   if (refreshing) return refreshing;
   const session = getSession();
   if (!session) return Promise.resolve(null);
-  const spent = session.refreshToken;
-  refreshing = send("POST", "/auth/refresh", { body: { refreshToken: spent } })
+  const before = session.accessToken;
+  // From the cookie, or (a session kept before cookies) the stored token, moved to the cookie.
+  const body = session.refreshToken ? { refreshToken: session.refreshToken } : {};
+  refreshing = send("POST", "/auth/refresh", { body })
     .then((answer) => saveTokens(answer))
     .catch((error) => {
-      // Another tab may have rotated it already: keep its newer session.
+      // Another tab may have refreshed meanwhile: keep its newer session.
       const now = getSession();
-      if (now && now.refreshToken !== spent) return now;
+      if (now && now.accessToken !== before) return now;
       if (error.status === 401 || error.status === 403) clearSession();
       throw error;
     })
@@ -54,6 +61,7 @@ async function send(method, path, { body, token, signal, query } = {}) {
   }
   const headers = { Accept: "application/json" };
   if (body !== undefined) headers["Content-Type"] = "application/json";
+  if (COOKIE_SESSION && path.startsWith("/auth/")) headers["X-Tuber-Session"] = "cookie";
   if (token) headers.Authorization = `Bearer ${token}`;
   let response;
   try {
@@ -98,6 +106,8 @@ export async function api(method, path, { body, query, auth = "optional", signal
       const fresh = await refreshTokens();
       if (fresh) return send(method, path, { body, query, token: fresh.accessToken, signal });
     }
+    // The account is gone, suspended or signed out everywhere: so is this session.
+    if (token && SESSION_OVER.has(error.code) && getSession()?.accessToken === token) clearSession();
     throw error;
   }
 }

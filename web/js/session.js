@@ -1,4 +1,7 @@
-// The signed-in session: tokens and user in localStorage, shared by every tab.
+// The signed-in session: the access token and user in localStorage, shared by every tab.
+// The refresh token is not here: the API keeps it in an HttpOnly cookie that script cannot
+// read (answers say `refreshTokenIn: "cookie"`). Only when the API is on another origin,
+// where that cookie cannot work, is it kept here (`refreshToken`).
 
 const KEY = "tuber.session";
 const listeners = new Set();
@@ -7,7 +10,8 @@ let current = read();
 function read() {
   try {
     const value = JSON.parse(localStorage.getItem(KEY) || "null");
-    return value && value.accessToken && value.refreshToken ? value : null;
+    return value && value.accessToken && (value.refreshToken || value.refreshIn === "cookie")
+      ? value : null;
   } catch {
     return null;
   }
@@ -29,9 +33,10 @@ export function currentUser() {
 /** Store a token answer from /auth/login or /auth/refresh. */
 export function saveTokens(answer) {
   const expiresIn = Number(answer.expiresIn) || 900;
+  const inCookie = answer.refreshTokenIn === "cookie";
   current = {
     accessToken: answer.accessToken,
-    refreshToken: answer.refreshToken,
+    ...(inCookie ? { refreshIn: "cookie" } : { refreshToken: answer.refreshToken }),
     expiresAt: Date.now() + expiresIn * 1000,
     user: answer.user || (current && current.user) || null,
   };

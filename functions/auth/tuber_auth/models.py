@@ -101,7 +101,9 @@ class LoginBody(_Body):
 
 
 class RefreshBody(_Body):
-    refreshToken: str = Field(min_length=1, max_length=200)
+    # Absent: the browser's HttpOnly cookie holds it (tuber_auth.cookies), or, on logout,
+    # the session of the access token is meant.
+    refreshToken: str | None = Field(default=None, min_length=1, max_length=200)
 
 
 class PopulateBody(_Body):

@@ -60,9 +60,11 @@ class Client:
             address = ipaddress.ip_address(self.ip)
         except ValueError:
             return self.ip or "unknown"
-        if address.version == 6 and address.ipv4_mapped is None:
+        if address.version == 6:
+            if address.ipv4_mapped is not None:
+                return str(address.ipv4_mapped)
             return str(ipaddress.ip_network(f"{address}/64", strict=False))
-        return str(address.ipv4_mapped or address)
+        return str(address)
 
 
 @dataclass
@@ -72,6 +74,7 @@ class Attempt:
     user_id: object
     client: Client
     counters: list[tuple[str, str]] = field(default_factory=list)  # (kind, _id) claimed
+    remember: bool = True  # whether a success writes the client down as known (again)
 
     def succeeded(self) -> None:
         for kind, key in self.counters:
@@ -79,7 +82,7 @@ class Attempt:
                 self.db.login_failures.delete_one({"_id": key})
             else:
                 _give_back(self.db, key)
-        if self.user_id is not None:
+        if self.user_id is not None and self.remember:
             remember(self.db, self.user_id, self.client)
 
 
@@ -87,7 +90,7 @@ def begin(db: Database, account_key: str, user_id, client: Client) -> Attempt:
     """Count an attempt on `account_key` (user_id: the account's, None for unknown names) from
     `client`; Throttled, with nothing counted, if a counter it goes through is full."""
     settings = get_settings()
-    known = _known_kinds(db, user_id, client) if user_id is not None else set()
+    known, stale = _known_kinds(db, user_id, client) if user_id is not None else (set(), False)
     if "device" in known:
         plan = [("acct-dev", f"{account_key}|dev:{_digest(client.device_id or '')}",
                  settings.login_max_failures)]
@@ -96,7 +99,7 @@ def begin(db: Database, account_key: str, user_id, client: Client) -> Attempt:
                 ("ip", f"ip:{client.ip}", settings.login_ip_max_failures)]
         if "network" not in known:
             plan.append(("acct", account_key, settings.login_account_max_failures))
-    attempt = Attempt(db, user_id, client)
+    attempt = Attempt(db, user_id, client, remember=stale)
     now = utcnow()
     window_end = now + timedelta(seconds=settings.login_lockout_seconds)
     for kind, key, limit in plan:
@@ -132,11 +135,16 @@ def forget_user(db: Database, user_id) -> None:
     db.known_clients.delete_many({"userId": user_id})
 
 
-def _known_kinds(db: Database, user_id, client: Client) -> set[str]:
+def _known_kinds(db: Database, user_id, client: Client) -> tuple[set[str], bool]:
+    """What the account knows of `client` ("device", "network"), and whether a success should
+    write it down (something is new, or was last written down more than a day ago)."""
     ids = {_known_id(user_id, kind, value): kind for kind, value in _client_values(client)}
     now = utcnow()
-    return {ids[d["_id"]] for d in db.known_clients.find(
-        {"_id": {"$in": list(ids)}, "expiresAt": {"$gt": now}}, {"_id": 1})}
+    found = list(db.known_clients.find({"_id": {"$in": list(ids)}, "expiresAt": {"$gt": now}},
+                                       {"expiresAt": 1}))
+    fresh_after = now + timedelta(days=get_settings().known_client_days - 1)
+    stale = len(found) < len(ids) or any(d["expiresAt"] < fresh_after for d in found)
+    return {ids[d["_id"]] for d in found}, stale
 
 
 def _client_values(client: Client) -> list[tuple[str, str]]:
@@ -158,20 +166,26 @@ def _digest(value: str) -> str:
 
 
 def _count(db: Database, key: str, now: datetime, window_end: datetime) -> dict:
-    update = {"$inc": {"attempts": 1}, "$setOnInsert": {"expiresAt": window_end}}
+    """Add one attempt to counter `key` (a new window if it has none, or its window ended)
+    and return it: one round trip, unless a window starts."""
     while True:
-        # A window that has run out starts over.
-        db.login_failures.delete_one({"_id": key, "expiresAt": {"$lte": now}})
         try:
-            return db.login_failures.find_one_and_update(
-                {"_id": key}, update, upsert=True, return_document=ReturnDocument.AFTER)
-        except DuplicateKeyError:
-            # Two first attempts upserted at once: the other one inserted; count on it
-            # (unless it went in between, then start again).
             doc = db.login_failures.find_one_and_update(
-                {"_id": key}, update, return_document=ReturnDocument.AFTER)
-            if doc is not None:
-                return doc
+                {"_id": key, "expiresAt": {"$gt": now}},
+                {"$inc": {"attempts": 1}, "$setOnInsert": {"expiresAt": window_end}},
+                upsert=True, return_document=ReturnDocument.AFTER)
+        except DuplicateKeyError:
+            # The counter exists but its window has ended (or another attempt just created
+            # it): start a new window on it, unless someone else already did.
+            doc = db.login_failures.find_one_and_update(
+                {"_id": key, "expiresAt": {"$lte": now}},
+                {"$set": {"attempts": 1, "expiresAt": window_end}},
+                return_document=ReturnDocument.AFTER)
+        if doc is not None:
+            return doc
+        # None: the window was restarted by another attempt in between, or (SecantusDB, about
+        # 1 in 200 racing upserts) the update was applied but its answer lost. Count again:
+        # counting an attempt twice can only refuse one more, never admit one more.
 
 
 def _give_back(db: Database, key: str) -> None:

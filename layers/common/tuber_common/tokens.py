@@ -33,7 +33,11 @@ from .settings import get_settings  # noqa: E402
 REQUIRED_CLAIMS = ["exp", "iat", "iss", "aud", "sub", "jti"]
 
 
-def issue_access_token(user_id: str) -> tuple[str, int]:
+def issue_access_token(user_id: str, version: int = 0,
+                       family_id: str | None = None) -> tuple[str, int]:
+    """A signed access token for `user_id`. `ver` is the account's token version when it was
+    issued (tuber_common.account_status: bumping it ends every session at once); `fam` the
+    sign-in (refresh token family) it belongs to, when there is one."""
     settings = get_settings()
     now = utcnow()
     claims = {
@@ -43,7 +47,10 @@ def issue_access_token(user_id: str) -> tuple[str, int]:
         "iat": now,
         "exp": now + timedelta(seconds=settings.access_token_ttl_seconds),
         "jti": secrets.token_hex(16),
+        "ver": int(version),
     }
+    if family_id:
+        claims["fam"] = family_id
     token = jwt.encode(claims, secret("jwt_secret"), algorithm=settings.jwt_algorithm)
     return token, settings.access_token_ttl_seconds
 
@@ -72,8 +79,10 @@ def _decode_any(token: str) -> dict:
         return _decode(token, older)
 
 
-def verify_access_token(token: str) -> str:
-    """The user id of a valid access token; Unauthorized for anything else."""
+def verify_access(token: str) -> dict:
+    """The claims of a valid access token ({sub, ver, fam?, ...}); Unauthorized otherwise.
+    Signature and expiry only: whether the account still accepts it is
+    tuber_common.account_status's question (asked by tuber_common.http for every request)."""
     try:
         claims = _decode_any(token)
     except jwt.ExpiredSignatureError:
@@ -81,6 +90,14 @@ def verify_access_token(token: str) -> str:
     except jwt.PyJWTError:
         raise Unauthorized("invalid access token", code="invalid_token") from None
     subject = claims["sub"]
-    if not isinstance(subject, str) or not subject:
+    version = claims.get("ver", 0)  # tokens issued before versions existed: version 0
+    if (not isinstance(subject, str) or not subject
+            or not isinstance(version, int) or isinstance(version, bool)):
         raise Unauthorized("invalid access token", code="invalid_token")
-    return subject
+    claims["ver"] = version
+    return claims
+
+
+def verify_access_token(token: str) -> str:
+    """The user id of a valid access token; Unauthorized for anything else."""
+    return verify_access(token)["sub"]
