@@ -14,10 +14,11 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValida
 from aws_lambda_powertools.logging import correlation_paths
 from pymongo.errors import ConnectionFailure, ServerSelectionTimeoutError, WriteConcernError
 
+from . import account_status
 from .errors import ApiError, Unauthorized
 from .observability import logger, metrics
 from .secret_settings import secret
-from .tokens import verify_access_token
+from .tokens import verify_access
 
 
 def error_response(status: int, code: str, message: str, details: Any = None,
@@ -123,10 +124,21 @@ def bearer_token(app: APIGatewayHttpResolver) -> str | None:
     return token.strip()
 
 
+# Methods that change nothing: their account check may use a copy a few seconds old.
+_READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
 def optional_user(app: APIGatewayHttpResolver) -> str | None:
-    """The caller's user id, or None when anonymous. A token that is sent must be valid."""
+    """The caller's user id, or None when anonymous. A token that is sent must be valid, and
+    its account must still accept it (tuber_common.account_status: not deleted, suspended or
+    signed out everywhere), on every route alike."""
     token = bearer_token(app)
-    return verify_access_token(token) if token else None
+    if not token:
+        return None
+    claims = verify_access(token)
+    method = (app.current_event.request_context.http.method or "").upper()
+    account_status.check(claims["sub"], claims["ver"], fresh=method not in _READ_METHODS)
+    return claims["sub"]
 
 
 def require_user(app: APIGatewayHttpResolver) -> str:
