@@ -152,3 +152,12 @@ def test_probe_without_a_video_stream_is_not_a_video():
     with pytest.raises(NotAVideo):
         parse_probe({"streams": [{"codec_type": "video", "width": 300, "height": 300,
                                   "disposition": {"attached_pic": 1}}]})
+
+
+def test_probe_keeps_the_real_frame_rate():
+    """Not capped: the ladder halves a 120 fps source itself, and the limits judge 120."""
+    fast = {"streams": [{"codec_type": "video", "width": 320, "height": 240,
+                         "avg_frame_rate": "120/1"}], "format": {"duration": "5"}}
+    probe = parse_probe(fast)
+    assert probe.fps == 120
+    assert ladder.output_frame_rate(probe.fps) == (Fraction(60), 2)
