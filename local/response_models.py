@@ -72,7 +72,12 @@ class UserResponse(_Answer):
 class SessionResponse(_Answer):
     """A token pair (sign-in, refresh) and the signed-in user."""
     accessToken: str
-    refreshToken: str = Field(description="single use: refreshing spends it")
+    refreshToken: str | Absent = Field(
+        default=None, description="single use: refreshing spends it; absent when the request "
+                                  "sent X-Tuber-Session: cookie (then it is in the "
+                                  "tuber_refresh cookie)")
+    refreshTokenIn: Literal["cookie"] | Absent = Field(
+        default=None, description="present when the refresh token went into the cookie")
     tokenType: Literal["Bearer"]
     expiresIn: int = Field(ge=1, description="seconds the access token is valid")
     user: Me
