@@ -62,6 +62,8 @@ class User(Author):
 class Me(User):
     """The user as they see themself: their public fields and their email."""
     email: str
+    emailVerified: bool = Field(description="whether the address is verified as theirs (by "
+                                            "a verification or password reset link)")
     createdAt: datetime
 
 
@@ -86,6 +88,95 @@ class SessionResponse(_Answer):
 class PopulateResponse(_Answer):
     users: list[User] = Field(description="the users that exist among the ids, in the order "
                                           "asked")
+
+
+# --- account lifecycle (docs/API.md "Accounts") --------------------------------------------
+
+class MailSentResponse(_Answer):
+    """202: the mail is on its way (the same answer whether or not an account has the
+    address: the mail tells its owner)."""
+    status: Literal["sent"]
+    email: str | Absent = Field(default=None, description="the caller's own address (resend)")
+
+
+class Removed(_Answer):
+    videos: Count
+    ratings: Count
+    comments: Count
+
+
+class Deletion(_Answer):
+    status: Literal["complete", "in_progress"] = Field(
+        description="in_progress: the account is gone, some of its content is still being "
+                    "removed (within minutes)")
+    requestedAt: datetime
+    removed: Removed = Field(description="what this request removed")
+
+
+class DeletionResponse(_Answer):
+    deletion: Deletion
+
+
+class ExportAccount(Me):
+    emailVerifiedAt: datetime | None
+    passwordChangedAt: datetime | None
+    updatedAt: datetime | None
+
+
+class ExportSession(_Answer):
+    startedAt: datetime | None
+    expiresAt: datetime | None
+    endedAt: datetime | None
+    endedBecause: str | None
+
+
+class ExportVideo(_Answer):
+    id: VideoId
+    title: str | None
+    description: str | None
+    visibility: Visibility | None
+    status: Status | None
+    failureReason: str | None
+    durationSeconds: float | None
+    sizeBytes: int | None
+    contentType: str | None
+    viewCount: int | None
+    likeCount: int | None
+    dislikeCount: int | None
+    commentCount: int | None
+    commentsEnabled: bool | None
+    ratingsEnabled: bool | None
+    createdAt: datetime | None
+    publishedAt: datetime | None
+
+
+class ExportComment(_Answer):
+    id: Id
+    videoId: VideoId
+    parentId: Id | None
+    text: str
+    edited: bool
+    editedAt: datetime | None
+    createdAt: datetime | None
+
+
+class ExportRating(_Answer):
+    videoId: VideoId
+    rating: Literal["like", "dislike"]
+    ratedAt: datetime | None
+
+
+class ExportResponse(_Answer):
+    """One page of the caller's data export; the lists a page reached, in order (videos,
+    comments, ratings); `account` and `sessions` on the first page only."""
+    format: Literal["tuber-export/1"]
+    exportedAt: datetime
+    account: ExportAccount | Absent = None
+    sessions: list[ExportSession] | Absent = None
+    videos: list[ExportVideo] | Absent = None
+    comments: list[ExportComment] | Absent = None
+    ratings: list[ExportRating] | Absent = None
+    nextCursor: str | None = Field(description="call again with ?cursor= for the rest")
 
 
 # --- videos --------------------------------------------------------------------------------
