@@ -26,13 +26,21 @@ def claim(db: Database, email_key: str) -> None:
     address = hashlib.sha256(email_key.encode("utf-8", "surrogatepass")).hexdigest()
     slot = f"{address}:{hour:%Y%m%d%H}"
     update = {"$inc": {"count": 1}, "$setOnInsert": {"expiresAt": ends}}
-    try:
-        doc = db.mail_quota.find_one_and_update({"_id": slot}, update, upsert=True,
-                                                return_document=ReturnDocument.AFTER)
-    except DuplicateKeyError:  # two first messages of the hour upserted at once
-        doc = db.mail_quota.find_one_and_update({"_id": slot}, update,
-                                                return_document=ReturnDocument.AFTER)
+    doc = count(db.mail_quota, slot, update)
     if doc["count"] > get_settings().mail_per_address_per_hour:
         raise Throttled("too many emails to this address this hour, try again later",
                         retry_after=max(1, math.ceil((ends - now).total_seconds())),
                         code="mail_throttled")
+
+
+def count(collection, key: str, update: dict) -> dict:
+    """Apply `update` (an $inc with $setOnInsert) to document `key`, creating it if need be;
+    the document after. Two first upserts at once: one inserts, the other's DuplicateKeyError
+    means the document exists now, so it tries again (and inserts if it went meanwhile)."""
+    for _ in range(5):
+        try:
+            return collection.find_one_and_update({"_id": key}, update, upsert=True,
+                                                  return_document=ReturnDocument.AFTER)
+        except DuplicateKeyError:
+            continue
+    raise RuntimeError(f"could not count {key!r}")  # five races in a row: not expected

@@ -7,14 +7,14 @@ from __future__ import annotations
 import math
 from datetime import timedelta
 
-from pymongo import ReturnDocument
 from pymongo.database import Database
-from pymongo.errors import DuplicateKeyError
 
 from tuber_common.clock import utcnow
 from tuber_common.errors import Forbidden, Throttled
 from tuber_common.passwords import verify_password
 from tuber_common.settings import get_settings
+
+from .mail_quota import count
 
 
 def confirm(db: Database, user: dict, password: str) -> None:
@@ -25,12 +25,7 @@ def confirm(db: Database, user: dict, password: str) -> None:
     db.reauth_failures.delete_one({"_id": key, "expiresAt": {"$lte": now}})
     update = {"$inc": {"attempts": 1}, "$setOnInsert": {
         "expiresAt": now + timedelta(seconds=settings.login_lockout_seconds)}}
-    try:
-        doc = db.reauth_failures.find_one_and_update({"_id": key}, update, upsert=True,
-                                                     return_document=ReturnDocument.AFTER)
-    except DuplicateKeyError:
-        doc = db.reauth_failures.find_one_and_update({"_id": key}, update,
-                                                     return_document=ReturnDocument.AFTER)
+    doc = count(db.reauth_failures, key, update)
     if doc["attempts"] > settings.reauth_max_failures:
         raise Throttled("too many wrong passwords, try again later",
                         retry_after=max(1, math.ceil((doc["expiresAt"] - now).total_seconds())),

@@ -26,7 +26,7 @@ def _client(endpoint_url: str | None, region: str):
     from botocore.config import Config
 
     # A request waits on SES: short timeouts, few retries (API functions time out at 10 s).
-    config = Config(connect_timeout=3, read_timeout=5,
+    config = Config(connect_timeout=2, read_timeout=3,
                     retries={"max_attempts": 2, "mode": "standard"})
     return boto3.client("sesv2", region_name=region, endpoint_url=endpoint_url or None,
                         config=config)
