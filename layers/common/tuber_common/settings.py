@@ -98,6 +98,19 @@ class Settings(BaseModel):
     lambda_endpoint_url: str | None = None
     mediaconvert_endpoint_url: str | None = None
 
+    # What the transcoder accepts (tuber_transcode.tools.check_limits), judged from the probe
+    # before any encoding, each breach with its own FAILED reason. The duration also bounds
+    # the durationSeconds a client may declare at POST /video. Pixels: one frame's width x
+    # height (4096x2304 covers DCI 4K and 16:9 at 4096 wide). Frame rate: the source's own.
+    transcode_max_duration_seconds: int = Field(default=4 * 3600, ge=1)
+    transcode_max_pixels: int = Field(default=4096 * 2304, ge=1)
+    transcode_max_fps: float = Field(default=240.0, gt=0)
+    # Decompression bombs: decoded pixels (width x height x frame rate x duration) per byte of
+    # the upload. Measured with x264 (tools.py has the numbers): a still picture with sound
+    # 2,000-3,200, a silent still picture at 1080p60 5,600; black 1080p60 at CRF 51 24,400
+    # (preset medium) and 48,400 (ultrafast). 0 turns the check off.
+    transcode_max_pixels_per_byte: float = Field(default=12_000.0, ge=0)
+
     # Resumable (multipart) uploads: the smallest part we hand out (S3's floor is 5 MiB for
     # every part but the last); unfinished uploads are aborted after this age.
     multipart_part_bytes: int = Field(default=8 * 1024**2, ge=5 * 1024**2, le=5 * 1024**3)
