@@ -130,7 +130,9 @@ def finish_if_complete(db: Database, bucket: str, video_id: VideoId, transcode: 
     update.setdefault("$pull", {})["pendingRenditions"] = track
     guard = {"_id": video_id, "transcode.runId": run_id}
     if track != plan.AUDIO:
+        # Once, and never a rung given up on (a late duplicate of its failed part).
         guard["renditions.name"] = {"$ne": track}
+        guard["transcode.failedTracks"] = {"$ne": track}
     db.videos.update_one(guard, update)
     write_master(db, bucket, video_id, run_id)
     publishing.publish_playable(db, video_id, run_id, hls_key=prefix + hls.MASTER_NAME,

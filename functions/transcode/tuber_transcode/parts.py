@@ -68,6 +68,9 @@ def run(db: Database, bucket: str, task: dict, *, timeout_seconds: float,
     if track not in plan.tracks(transcode) or index >= plan.part_count(transcode, track):
         logger.warning("ignoring a part outside its plan", extra={"track": track})
         return IGNORED
+    if track in (transcode.get("failedTracks") or []):
+        logger.info("ignoring a part of a rung given up on", extra={"track": track})
+        return IGNORED
     if not assembly.part_done(db, video_id, run_id, track, index):
         try:
             result, seconds = _encode(bucket, video_id, transcode, track, index,

@@ -90,7 +90,7 @@ class Settings(BaseModel):
         pattern="^(ultrafast|superfast|veryfast|faster|fast|medium|slow|slower|veryslow)$")
     transcode_segment_seconds: int = Field(default=4, ge=1, le=20)
     transcode_max_height: int = Field(default=1080, ge=144, le=4320)
-    # Chunked encoding (tuber_transcode.chunks): the source is cut into chunks of this many
+    # Chunked encoding (tuber_transcode.plan): the source is cut into chunks of this many
     # seconds (rounded up to whole segments), each rung of each chunk encoded by its own
     # invocation of TRANSCODE_CHUNK_FUNCTION (empty: in this process, one after another).
     transcode_chunk_seconds: int = Field(default=32, ge=4, le=600)
