@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 import time
 from datetime import datetime, timezone
 
@@ -26,6 +25,7 @@ from pymongo.errors import DuplicateKeyError
 
 from tuber_common import publishing, secret_settings
 from tuber_common.errors import BadRequest, Conflict, Unauthorized, ValidationFailed
+from tuber_common.http import parse_json
 from tuber_common.ids import try_parse_video_id
 from tuber_common.settings import get_settings
 
@@ -101,7 +101,8 @@ def _apply(db: Database, payload: dict) -> dict:
 def handle(db: Database, headers: dict[str, str], body: bytes) -> dict:
     signature, timestamp = verify(headers, body)
     try:
-        payload = json.loads(body or b"null")
+        # The API's one body parser: hostile JSON (too deep, huge numbers) is a 4xx.
+        payload = parse_json(body or b"null")
     except ValueError:
         raise BadRequest("request body is not valid JSON", code="invalid_json") from None
     if not isinstance(payload, dict):

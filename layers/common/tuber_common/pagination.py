@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import base64
 import json
-from datetime import datetime
+import math
+from datetime import datetime, timezone
 from typing import Any
 
 from bson import ObjectId
@@ -33,14 +34,33 @@ def _encode_value(value: Any) -> Any:
     return value
 
 
-def _decode_value(value: Any) -> Any:
-    from datetime import timezone
+_INT64 = 2 ** 63
+_MAX_STRING = 1000
 
-    if isinstance(value, dict) and "$d" in value:
-        return datetime.fromtimestamp(float(value["$d"]), tz=timezone.utc)
-    if isinstance(value, dict) and "$o" in value:
-        return ObjectId(value["$o"])
-    return value
+
+def _decode_value(value: Any) -> Any:
+    """A cursor's sort value, checked: it goes into a query, so only the scalars
+    _encode_value makes pass (never a document, which the server would read as operators,
+    nor a list, a boolean or a number BSON cannot hold)."""
+    if value is None:
+        return None
+    if isinstance(value, dict):
+        if len(value) != 1:
+            raise ValueError("one tagged value")
+        (tag, inner), = value.items()
+        if tag == "$d" and type(inner) in (int, float) and math.isfinite(inner):
+            # OverflowError / OSError / ValueError beyond the years datetime holds.
+            return datetime.fromtimestamp(inner, tz=timezone.utc)
+        if tag == "$o" and isinstance(inner, str):
+            return ObjectId(inner)
+        raise ValueError("unknown tag")
+    if type(value) is int and -_INT64 <= value < _INT64:
+        return value
+    if type(value) is float and math.isfinite(value):
+        return value
+    if isinstance(value, str) and len(value) <= _MAX_STRING:
+        return value
+    raise ValueError("not a sort value")
 
 
 def encode_cursor(doc: dict, field: str) -> str:
@@ -48,16 +68,31 @@ def encode_cursor(doc: dict, field: str) -> str:
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str) -> tuple[Any, VideoId]:
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(name)  # NaN, Infinity: not JSON
+
+
+def decode_cursor(cursor: str, sort_type: type | tuple[type, ...] = datetime
+                  ) -> tuple[Any, VideoId]:
+    """(sort value, last _id) from a cursor, or 400 invalid_cursor. The value must be None or
+    of `sort_type`, the type of the field the page is sorted by (a time for every list
+    today): a cursor made for another field, or by hand, is refused."""
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
-        value, last_id = json.loads(base64.urlsafe_b64decode(padded.encode()))
+        decoded = json.loads(base64.urlsafe_b64decode(padded.encode()),
+                             parse_constant=_refuse_constant)
+        if not isinstance(decoded, list) or len(decoded) != 2:
+            raise ValueError("not [value, id]")
+        value, last_id = decoded
         # 24 hex digits: an ObjectId (every cursor issued before issue 14 too); 22 base64url
         # characters: a video's random string id. Never both, so the type round-trips.
-        parsed = try_parse_video_id(last_id)
+        parsed = try_parse_video_id(last_id) if isinstance(last_id, str) else None
         if parsed is None:
-            raise ValueError(last_id)
-        return _decode_value(value), parsed
+            raise ValueError("not an id")
+        value = _decode_value(value)
+        if value is not None and not isinstance(value, sort_type):
+            raise ValueError("not of the sort field's type")
+        return value, parsed
     except Exception:  # any malformed cursor is the client's mistake, whatever broke
         raise BadRequest("cursor is invalid", code="invalid_cursor") from None
 
@@ -76,12 +111,14 @@ def _ids_beyond(last_id: VideoId, descending: bool) -> list[dict]:
 
 def page(collection: Collection, query: dict, *, sort_field: str, descending: bool = True,
          limit: int = DEFAULT_LIMIT, cursor: str | None = None,
-         projection: dict | None = None) -> tuple[list[dict], str | None]:
-    """One page of `query`, sorted by (sort_field, _id); returns (docs, next cursor or None)."""
+         projection: dict | None = None,
+         sort_type: type | tuple[type, ...] = datetime) -> tuple[list[dict], str | None]:
+    """One page of `query`, sorted by (sort_field, _id); returns (docs, next cursor or None).
+    `sort_type`: what sort_field holds (None aside), which a cursor's value must be."""
     limit = max(1, min(int(limit), MAX_LIMIT))
     order = -1 if descending else 1
     if cursor:
-        value, last_id = decode_cursor(cursor)
+        value, last_id = decode_cursor(cursor, sort_type)
         beyond, up_to = ("$lt", "$lte") if descending else ("$gt", "$gte")
         # The plain range bound lets the planner scan the index from the cursor on; the $or
         # breaks ties on equal sort values by _id.
