@@ -103,11 +103,17 @@ def test_whole_platform_over_http_survives_a_restart(tmp_path):
         assert requests.get(f"{stack.s3_url}/", timeout=30).status_code == 403
 
         # A view, a like, a comment, the feed
-        # The player reports how long it played: a glance does not count, a watch does.
-        glance = call("POST", f"{api}/video/{video_id}/view", token, json={"watchedSeconds": 0.2})
-        assert glance.status_code == 200 and glance.json()["viewCount"] == 0
-        view = call("POST", f"{api}/video/{video_id}/view", token, json={"watchedSeconds": 3})
-        assert view.status_code == 200 and view.json()["viewCount"] == 1
+        # A view session by the server's clock: reported at once it does not count (and says
+        # how long is left); reported after that, it does.
+        started = call("POST", f"{api}/video/{video_id}/view/start", token)
+        assert started.status_code == 201, started.text
+        session = {"viewSession": started.json()["viewSession"]}
+        glance = call("POST", f"{api}/video/{video_id}/view", token, json=session)
+        assert glance.status_code == 200 and glance.json()["viewCount"] == 0, glance.text
+        assert 0 < glance.json()["countsInSeconds"] <= started.json()["countsAfterSeconds"]
+        time.sleep(glance.json()["countsInSeconds"] + 0.1)
+        view = call("POST", f"{api}/video/{video_id}/view", token, json=session)
+        assert view.status_code == 200 and view.json()["viewCount"] == 1, view.text
         like = call("PUT", f"{api}/like/{video_id}", token, json={"rating": "like"})
         assert like.status_code == 200 and like.json()["likeCount"] == 1
         comment = call("POST", f"{api}/comment/{video_id}", token, json={"text": "first!"})

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from bson import ObjectId
 
+from tests.support.views import report, server_clock_moved, start_session, watch
 from tuber_common.ids import parse_video_id
 
 
@@ -119,38 +120,17 @@ def test_pin_rules(video_api, comment_api, video_with_comments):
     assert video_api.get(f"/video/{video_id}").json["video"]["pinnedCommentId"] is None
 
 
-# --- views after a minimum watch time ---------------------------------------------------
-
-def _view(video_api, video_id, watched=None, **kw):
-    body = None if watched is None else {"watchedSeconds": watched}
-    return video_api.post(f"/video/{video_id}/view", body, **kw)
-
+# --- views after a minimum watch time (measured by the server: test_view_sessions.py) -------
 
 def test_a_view_counts_after_half_a_short_video(video_api, member, published_video):
     video_id = published_video(member())  # 2 s long: one second counts
-    assert _view(video_api, video_id).json == {"viewCount": 0, "counted": False}
-    assert _view(video_api, video_id, 0.9).json == {"viewCount": 0, "counted": False}
-    # Too short did not use up the viewer's de-duplication window.
-    assert _view(video_api, video_id, 1.0).json == {"viewCount": 1, "counted": True}
-    assert _view(video_api, video_id, 2.0).json == {"viewCount": 1, "counted": False}
-
-
-def test_a_long_video_needs_the_minimum_watch_time(video_api, member, published_video, db,
-                                                   monkeypatch):
-    from tuber_common.settings import get_settings
-
-    video_id = published_video(member())
-    db.videos.update_one({"_id": parse_video_id(video_id)}, {"$set": {"durationSeconds": 600.0}})
-    assert _view(video_api, video_id, 9.5).json["counted"] is False
-    assert _view(video_api, video_id, 10).json["counted"] is True
-    monkeypatch.setenv("VIEW_MIN_SECONDS", "30")
-    get_settings.cache_clear()
-    assert _view(video_api, video_id, 29, source_ip="198.51.100.2").json["counted"] is False
-    assert _view(video_api, video_id, 30, source_ip="198.51.100.2").json["counted"] is True
-    get_settings.cache_clear()
-
-
-def test_watched_seconds_must_be_a_sane_number(video_api, member, published_video):
-    video_id = published_video(member())
-    assert _view(video_api, video_id, -1).status == 422
-    assert _view(video_api, video_id, "lots").status == 422
+    session = start_session(video_api, video_id).json["viewSession"]
+    with server_clock_moved(+0.9):
+        assert report(video_api, video_id, session).json == {
+            "viewCount": 0, "counted": False, "countsInSeconds": 0.1}
+    # Too early did not use up the session nor the viewer's de-duplication window.
+    with server_clock_moved(+1.0):
+        assert report(video_api, video_id, session).json == {
+            "viewCount": 1, "counted": True, "countsInSeconds": None}
+    assert watch(video_api, video_id, seconds=2.0).json == {
+        "viewCount": 1, "counted": False, "countsInSeconds": None}

@@ -10,9 +10,8 @@ import pytest
 
 from tests.support import media
 from tests.support.video_fixtures import s3_event
+from tests.support.views import watch
 from tuber_common.ids import parse_video_id
-
-WATCHED = {"watchedSeconds": 30}
 
 
 @pytest.fixture(autouse=True)
@@ -54,11 +53,10 @@ def test_uploads_and_views_are_counted_once_each(video_api, member, new_video,
 
     video_id = published_video(owner)
     emitted(capsys)
-    assert video_api.post(f"/video/{video_id}/view", WATCHED, token=fan.token).json["counted"]
+    assert watch(video_api, video_id, token=fan.token).json["counted"]
     assert emitted(capsys).get("ViewsCounted") == [1]
     # The same viewer again within the window: no view, so no metric.
-    assert not video_api.post(f"/video/{video_id}/view", WATCHED,
-                              token=fan.token).json["counted"]
+    assert not watch(video_api, video_id, token=fan.token).json["counted"]
     assert "ViewsCounted" not in emitted(capsys)
 
 

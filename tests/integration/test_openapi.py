@@ -14,6 +14,7 @@ from local.docs import ERROR_STATUSES, OPERATIONS, merged_openapi
 from local.functions import FunctionRegistry
 from local.stack import ROOT
 from local.template import read_template
+from tests.support.views import watch
 
 
 @pytest.fixture(scope="module")
@@ -212,8 +213,8 @@ def test_video_answers_match_the_document(document, video_api, member, new_video
         "PATCH /video/{videoId}": video_api.patch(f"/video/{waiting}", {"title": "Renamed"},
                                                   token=alice.token),
         "GET /video/{videoId}/recommended": video_api.get(f"/video/{public}/recommended"),
-        "POST /video/{videoId}/view": video_api.post(f"/video/{public}/view",
-                                                     {"watchedSeconds": 60}),
+        "POST /video/{videoId}/view/start": video_api.post(f"/video/{public}/view/start"),
+        "POST /video/{videoId}/view": watch(video_api, public),
         "GET /video/quota": video_api.get("/video/quota", token=alice.token),
         "POST /video/{videoId}/thumbnail": video_api.post(
             f"/video/{public}/thumbnail", {"contentType": "image/png", "sizeBytes": 100},

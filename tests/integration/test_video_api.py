@@ -4,6 +4,7 @@ from __future__ import annotations
 import pytest
 from bson import ObjectId
 
+from tests.support.views import watch
 from tuber_common.ids import parse_video_id
 
 
@@ -266,8 +267,7 @@ def test_delete_removes_media_ratings_views_and_comments(video_api, member, publ
         db.ratings.insert_one({"videoId": parse_video_id(vid), "userId": ObjectId(other.id),
                                "rating": "like"})
         db.comments.insert_one({"videoId": parse_video_id(vid), "text": "hi", "parentId": None})
-    assert video_api.post(f"/video/{video_id}/view", {"watchedSeconds": 30},
-                          token=other.token).json["counted"] is True
+    assert watch(video_api, video_id, token=other.token).json["counted"] is True
 
     answer = video_api.delete(f"/video/{video_id}", token=owner.token)
 

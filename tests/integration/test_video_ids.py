@@ -14,12 +14,12 @@ import pytest
 from bson import ObjectId
 
 from tests.support.video_fixtures import s3_event
+from tests.support.views import watch
 from tuber_common import publishing
 from tuber_common.clock import utcnow
 from tuber_common.ids import is_random_video_id, parse_video_id
 from tuber_common.settings import get_settings
 
-WATCHED = {"watchedSeconds": 30}
 COUNTER_REACH = 16  # counter steps tried on each side of a known ObjectId
 SECONDS_REACH = 1   # timestamps tried on each side
 
@@ -226,7 +226,7 @@ def test_a_video_stored_with_an_object_id_still_works_everywhere(db, video_api, 
     assert pinned.status == 200, pinned.body
 
     # Views count; the owner edits it
-    assert video_api.post(f"/video/{old}/view", WATCHED).json["counted"] is True
+    assert watch(video_api, old).json["counted"] is True
     renamed = video_api.patch(f"/video/{old}", {"title": "Vintage reel, restored"},
                               token=owner.token)
     assert renamed.status == 200 and renamed.json["video"]["id"] == old

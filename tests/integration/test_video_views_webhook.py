@@ -8,27 +8,21 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from tests.support.video_fixtures import sample_event
+from tests.support.views import LONG_AGO, server_clock_moved, start_session, watch
 from tuber_common.ids import parse_video_id
 
-# What the player sends once the viewer has watched long enough (see test_views_min_watch).
-WATCHED = {"watchedSeconds": 30}
-
-
-# --- views ----------------------------------------------------------------------------
+# --- views (the rules of view sessions: test_view_sessions.py) ---------------------------
 
 def test_repeat_views_by_one_viewer_count_once(video_api, member, published_video):
     owner, fan = member(), member()
     video_id = published_video(owner)
-    counts = [video_api.post(f"/video/{video_id}/view", WATCHED,
-                             token=fan.token).json["viewCount"] for _ in range(3)]
+    counts = [watch(video_api, video_id, token=fan.token).json["viewCount"] for _ in range(3)]
     assert counts == [1, 1, 1]
-    # Anonymous viewers are told apart by IP + user agent.
-    assert video_api.post(f"/video/{video_id}/view", WATCHED).json["viewCount"] == 2
-    assert video_api.post(f"/video/{video_id}/view", WATCHED).json["viewCount"] == 2
-    assert video_api.post(f"/video/{video_id}/view", WATCHED, source_ip="198.51.100.99"
-                          ).json["viewCount"] == 3
-    assert video_api.post(f"/video/{video_id}/view", WATCHED, headers={"user-agent": "other"}
-                          ).json["viewCount"] == 4
+    # Anonymous viewers: one view per network and browser per window (and a few per network).
+    assert watch(video_api, video_id).json["viewCount"] == 2
+    assert watch(video_api, video_id).json["viewCount"] == 2
+    assert watch(video_api, video_id, source_ip="198.51.100.99").json["viewCount"] == 3
+    assert watch(video_api, video_id, headers={"user-agent": "other"}).json["viewCount"] == 4
     assert video_api.get(f"/video/{video_id}").json["video"]["viewCount"] == 4
 
 
@@ -48,8 +42,7 @@ def test_viewers_behind_cloudfront_are_told_apart_only_when_cloudfront_vouches(
         headers = {"cloudfront-viewer-address": viewer}
         if proof is not None:
             headers["x-origin-verify"] = proof
-        return video_api.post(f"/video/{video_id}/view", WATCHED, headers=headers,
-                              source_ip=edge).json["viewCount"]
+        return watch(video_api, video_id, headers=headers, source_ip=edge).json["viewCount"]
 
     assert view("198.51.100.1:50123", origin_secret) == 1
     assert view("2001:db8::7:443", origin_secret) == 2  # IPv6, unbracketed
@@ -67,11 +60,11 @@ def test_a_view_counts_again_after_the_window(video_api, member, published_video
     from datetime import timedelta
 
     video_id = published_video(member())
-    assert video_api.post(f"/video/{video_id}/view", WATCHED).json["viewCount"] == 1
+    assert watch(video_api, video_id).json["viewCount"] == 1
     # The window ran out (the TTL monitor has not removed the marker yet).
     db.views.update_many({}, {"$set": {"expiresAt": utcnow() - timedelta(seconds=1)}})
-    assert video_api.post(f"/video/{video_id}/view", WATCHED).json["viewCount"] == 2
-    assert video_api.post(f"/video/{video_id}/view", WATCHED).json["viewCount"] == 2
+    assert watch(video_api, video_id).json["viewCount"] == 2
+    assert watch(video_api, video_id).json["viewCount"] == 2
 
 
 def test_views_window_is_a_setting(video_api, member, published_video, db, monkeypatch):
@@ -80,48 +73,60 @@ def test_views_window_is_a_setting(video_api, member, published_video, db, monke
     monkeypatch.setenv("VIEW_DEDUP_WINDOW_SECONDS", "1")
     get_settings.cache_clear()
     video_id = published_video(member())
-    assert video_api.post(f"/video/{video_id}/view", WATCHED).json["viewCount"] == 1
+    assert watch(video_api, video_id).json["viewCount"] == 1
     time.sleep(1.1)
-    assert video_api.post(f"/video/{video_id}/view", WATCHED).json["viewCount"] == 2
+    assert watch(video_api, video_id).json["viewCount"] == 2
 
 
 def test_only_public_videos_count_views(video_api, member, new_video, db):
     owner = member()
     video_id = new_video(owner)["video"]["id"]
-    assert video_api.post(f"/video/{video_id}/view", WATCHED,
-                          token=owner.token).json["viewCount"] == 0
-    assert video_api.post(f"/video/{video_id}/view", WATCHED).status == 404  # not published: unseen
+    started = start_session(video_api, video_id, token=owner.token)
+    assert (started.status, started.error_code) == (409, "video_not_published")
+    assert start_session(video_api, video_id).status == 404  # not published: unseen
     assert db.views.count_documents({}) == 0
 
 
 def test_private_video_views_are_404_for_others(video_api, member, published_video):
     owner = member()
     video_id = published_video(owner, visibility="private")
-    assert video_api.post(f"/video/{video_id}/view", WATCHED).status == 404
-    assert video_api.post(f"/video/{video_id}/view", WATCHED,
-                          token=owner.token).json["viewCount"] == 1
-    assert video_api.post("/video/bad-id/view").status == 404
+    assert start_session(video_api, video_id).status == 404
+    assert watch(video_api, video_id, token=owner.token).json["viewCount"] == 1
+    assert video_api.post("/video/bad-id/view/start").status == 404
+    assert video_api.post("/video/bad-id/view", {"viewSession": "v1.x.y"}).status == 404
 
 
 def test_fifty_concurrent_distinct_viewers_count_exactly_fifty(db, member, published_video):
-    # The domain function from 50 threads: the handler object itself (Powertools resolver)
+    # The domain functions from 50 threads: the handler object itself (Powertools resolver)
     # keeps the current event on the app, so one container serves one request at a time,
     # as Lambda does; the database is what concurrent containers share.
-    from tuber_video.views import record_view
+    from tuber_video.views import record_view, start
 
     video_id = published_video(member())
     users = [member() for _ in range(25)]
 
-    def view(i):
+    def viewer(i):
         # 25 anonymous viewers (distinct IPs), 25 signed-in ones (all behind one IP).
-        if i < 25:
-            return record_view(db, video_id, None, f"10.0.0.{i}", "browser", 30)
-        return record_view(db, video_id, users[i - 25].id, "10.9.9.9", "same", 30)
+        return (None, f"10.0.0.{i}", "browser") if i < 25 else \
+            (users[i - 25].id, "10.9.9.9", "same")
+
+    def sessions():
+        with server_clock_moved(-LONG_AGO):
+            return [start(db, video_id, viewer(i)[0], viewer(i)[1])["viewSession"]
+                    for i in range(50)]
+
+    def view(args):
+        i, session = args
+        user, ip, agent = viewer(i)
+        return record_view(db, video_id, session, user, ip, agent)["counted"]
 
     with ThreadPoolExecutor(max_workers=50) as pool:
-        list(pool.map(view, range(50)))
-        # The same 50 again, at once: none of them counts twice.
-        list(pool.map(view, range(50)))
+        first = sessions()
+        assert sum(pool.map(view, enumerate(first))) == 50
+        # The same 50 sessions again, and 50 new ones by the same viewers, all at once:
+        # none of them counts twice.
+        again = list(enumerate(first)) + list(enumerate(sessions()))
+        assert sum(pool.map(view, again)) == 0
     assert db.videos.find_one({"_id": parse_video_id(video_id)})["viewCount"] == 50
 
 

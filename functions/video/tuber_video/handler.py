@@ -14,7 +14,7 @@ from . import (catalog, editing, playback, recommendations, thumbnails, upload_r
                views, webhook)
 from .models import (CreateVideoBody, ThumbnailConfirmBody, ThumbnailUploadBody,
                      UpdateVideoBody)
-from .upload_models import ViewBody
+from .view_models import ViewReportBody
 
 app = create_app("video")
 # Quotas, resumable uploads, retry, pinned comment (issue 8).
@@ -83,11 +83,16 @@ def delete(videoId: str):
     return no_content()
 
 
+# View sessions: counted by the server's clock (tuber_video.views, API.md "Views").
+@app.post("/video/<videoId>/view/start")
+def view_start(videoId: str):
+    return created(views.start(get_db(), videoId, optional_user(app), client_ip(app)))
+
+
 @app.post("/video/<videoId>/view")
-def view(videoId: str, body: Optional[ViewBody] = None):
-    watched = body.watchedSeconds if body else 0.0
-    return views.record_view(get_db(), videoId, optional_user(app), client_ip(app),
-                             user_agent(app), watched_seconds=watched)
+def view(videoId: str, body: ViewReportBody):
+    return views.record_view(get_db(), videoId, body.viewSession, optional_user(app),
+                             client_ip(app), user_agent(app))
 
 
 @app.get("/video/<videoId>/recommended")

@@ -5,6 +5,7 @@ import { notify, showError } from "../alerts.js";
 import { h, icon } from "../dom.js";
 import { ago, count, displayName, fullDate, fullViews, views } from "../format.js";
 import { createPlayer } from "../player.js";
+import { countView } from "../viewing.js";
 import { currentUser } from "../session.js";
 import { commentsSection } from "../comments.js";
 import { channelLink, processingBar, retryVideo, signInHref, statusBadge, thumbnail } from "../components.js";
@@ -142,49 +143,6 @@ async function untilPublic(page, video, signal) {
     }
   }
   return null;
-}
-
-/**
- * Record one view per page load, once the viewer has really watched: the API counts a view
- * after min(VIEW_MIN_SECONDS, half the video) of watch time, reported as watchedSeconds.
- * Played time is summed from timeupdate steps (seeking does not count). If the server did
- * not count the first report (its minimum is higher), the end of the video reports again.
- */
-function countView(video, media, signal, onCount) {
-  const MIN_SECONDS = 10;
-  let watched = 0;
-  let last = null;
-  let attempts = 0;
-  let done = false;
-  const threshold = () => {
-    const duration = Number(video.durationSeconds) || (Number.isFinite(media.duration) ? media.duration : 0);
-    return duration > 0 ? Math.min(MIN_SECONDS, duration / 2) : MIN_SECONDS;
-  };
-  const report = async () => {
-    if (done || attempts >= 2 || signal.aborted) return;
-    attempts += 1;
-    const sentAt = watched;
-    try {
-      const answer = await api("POST", `/video/${encodeURIComponent(video.id)}/view`,
-        { body: { watchedSeconds: Math.round(sentAt * 10) / 10 }, signal });
-      if (answer && answer.viewCount !== undefined) onCount(answer.viewCount);
-      done = !answer || answer.counted !== false;
-    } catch (error) {
-      done = true;
-      if (!signal.aborted && error.status >= 500) console.warn("view not recorded", error.code);
-    }
-  };
-  media.addEventListener("timeupdate", () => {
-    const now = media.currentTime;
-    if (last !== null && !media.seeking) {
-      const step = now - last;
-      if (step > 0 && step < 1.5) watched += step;
-    }
-    last = now;
-    if (!done && attempts === 0 && watched >= threshold()) report();
-  });
-  media.addEventListener("seeking", () => { last = null; });
-  media.addEventListener("ended", () => { if (!done && watched > 0) report(); });
 }
 
 /**
