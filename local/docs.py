@@ -78,6 +78,7 @@ OPERATIONS: dict[str, tuple[int, str, type[BaseModel] | None]] = {
     "GET /video/{videoId}": (200, OPTIONAL, bodies.VideoResponse),
     "PATCH /video/{videoId}": (200, REQUIRED, bodies.VideoResponse),
     "DELETE /video/{videoId}": (204, REQUIRED, None),
+    "POST /video/{videoId}/view/start": (201, OPTIONAL, bodies.ViewSessionResponse),
     "POST /video/{videoId}/view": (200, OPTIONAL, bodies.ViewResponse),
     "POST /video/{videoId}/playback": (200, OPTIONAL, bodies.PlaybackResponse),
     "POST /video/webhook": (200, SIGNED, bodies.WebhookResponse),
@@ -115,7 +116,7 @@ ERROR_STATUSES = {
     "415": "Unsupported media type",
     "422": "Invalid input",
     "429": "Throttled; see Retry-After",
-    "503": "A dependency (the database) is down; see Retry-After",
+    "503": "A dependency (the database, S3) is down; see Retry-After",
 }
 ERROR_SCHEMA = {
     "type": "object", "title": "ErrorResponse", "required": ["error"],

@@ -314,9 +314,21 @@ class PlaybackResponse(_Answer):
     expiresIn: int = Field(ge=1, le=300, description="seconds until expiresAt")
 
 
+class ViewSessionResponse(_Answer):
+    """A view session (docs/API.md, "Views"): report it with POST /video/{videoId}/view."""
+    viewSession: str = Field(description="signed by the server: opaque")
+    countsAfterSeconds: float = Field(ge=0, description="the server's threshold for this "
+                                                        "video, from the session's start")
+    expiresAt: datetime
+    expiresIn: int = Field(ge=1, description="seconds the session may be reported")
+
+
 class ViewResponse(_Answer):
     viewCount: Count
     counted: bool
+    countsInSeconds: float | None = Field(
+        gt=0, description="too early by the server's clock: report again after this many "
+                          "seconds; null when the view counted or never will")
 
 
 class WebhookResponse(_Answer):
