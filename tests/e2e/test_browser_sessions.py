@@ -101,3 +101,26 @@ def test_sign_out_removes_the_cookie(fresh_page, web_base_url):
     assert not any(c["name"] == "tuber_refresh" for c in page.context.cookies())
     assert page.evaluate("() => localStorage.getItem('tuber.session')") is None
     ui.assert_no_console_errors()
+
+
+def test_a_suspended_account_is_signed_out_and_pages_still_load(fresh_page, web_base_url,
+                                                                 local_stack):
+    """Its token is refused everywhere (403 account_suspended): the client drops the session
+    and loads the page anonymously, with no error shown."""
+    import time
+
+    from bson import ObjectId
+    from pymongo import MongoClient
+
+    ui, page = fresh_page, fresh_page.page
+    member = new_member(web_base_url)
+    sign_in(ui, member.username)
+    MongoClient(local_stack.mongo_uri)["tuber"].users.update_one(
+        {"_id": ObjectId(member.id)}, {"$set": {"suspendedAt": time.time()}})
+    time.sleep(5.5)  # reads may use a status copy up to 5 s old (API.md "Sessions")
+    page.reload()
+    expect(page.get_by_role("link", name="Sign in")).to_be_visible()
+    expect(page.get_by_role("alert")).to_have_count(0)
+    assert page.evaluate("() => localStorage.getItem('tuber.session')") is None
+    assert all("403" in e for e in ui.errors), ui.errors
+    ui.errors.clear()

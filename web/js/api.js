@@ -106,8 +106,12 @@ export async function api(method, path, { body, query, auth = "optional", signal
       const fresh = await refreshTokens();
       if (fresh) return send(method, path, { body, query, token: fresh.accessToken, signal });
     }
-    // The account is gone, suspended or signed out everywhere: so is this session.
-    if (token && SESSION_OVER.has(error.code) && getSession()?.accessToken === token) clearSession();
+    // The account is gone, suspended or signed out everywhere: so is this session. A request
+    // that did not need it is sent again, anonymously.
+    if (token && SESSION_OVER.has(error.code)) {
+      if (getSession()?.accessToken === token) clearSession();
+      if (auth === "optional") return send(method, path, { body, query, signal });
+    }
     throw error;
   }
 }
