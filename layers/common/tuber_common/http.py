@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import hmac
 import json
+import math
+import sys
 from typing import Any, Callable
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, CORSConfig, Response
@@ -15,7 +17,7 @@ from aws_lambda_powertools.logging import correlation_paths
 from pymongo.errors import ConnectionFailure, ServerSelectionTimeoutError, WriteConcernError
 
 from . import account_status
-from .errors import ApiError, Unauthorized
+from .errors import ApiError, BadRequest, PayloadTooLarge, Unauthorized, ValidationFailed
 from .observability import logger, metrics
 from .secret_settings import secret
 from .tokens import verify_access
@@ -32,6 +34,74 @@ def _validation_details(exc: RequestValidationError) -> list[dict]:
     # Location, message and type only: the rejected input may be a password.
     return [{"loc": [str(part) for part in err.get("loc", ())], "msg": err.get("msg"),
              "type": err.get("type")} for err in exc.errors()]
+
+
+# --- request bodies: the one JSON parser every route's body goes through --------------------
+# Hostile JSON is the client's fault, whatever it breaks: a body too large (413), nested too
+# deep (400 json_too_deep: Python's parser hits its recursion limit near 1000 levels, and
+# MongoDB refuses documents nested beyond 100), numbers beyond what the API stores (422
+# number_out_of_range: integers outside 64 bits, which BSON cannot hold, 5000-digit ones that
+# Python refuses to convert, floats that overflow to infinity) and NaN / Infinity, which are
+# not JSON (400 invalid_json). The largest legitimate body (completing a 10,000-part upload)
+# is well under MAX_BODY_BYTES; no body of this API nests deeper than 3.
+MAX_BODY_BYTES = 4 * 1024 * 1024
+MAX_JSON_DEPTH = 20
+_INT64 = 2 ** 63
+
+
+def _json_int(text: str) -> int:
+    # 20 characters hold every 64-bit integer with its sign: longer is out of range, and is
+    # refused before int() spends time on (or refuses) thousands of digits.
+    if len(text) > 20 or not -_INT64 <= (value := int(text)) < _INT64:
+        raise ValidationFailed("a number in the body is out of range (64-bit integers only)",
+                               code="number_out_of_range")
+    return value
+
+
+def _json_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValidationFailed("a number in the body is out of range",
+                               code="number_out_of_range")
+    return value
+
+
+def _json_constant(name: str) -> Any:
+    raise BadRequest(f"{name} is not JSON", code="invalid_json")
+
+
+def _too_deep() -> BadRequest:
+    return BadRequest(f"the body nests deeper than {MAX_JSON_DEPTH} levels",
+                      code="json_too_deep", details={"maxDepth": MAX_JSON_DEPTH})
+
+
+def _check_depth(value: Any) -> None:
+    """Iterative (no recursion of our own): containers only, each visited once."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if depth > MAX_JSON_DEPTH:
+            raise _too_deep()
+        children = item.values() if isinstance(item, dict) else item
+        stack.extend((child, depth + 1) for child in children
+                     if isinstance(child, (dict, list)))
+
+
+def parse_json(text: str | bytes) -> Any:
+    """A request body as JSON, within the limits above (ApiError otherwise); invalid JSON
+    raises json.JSONDecodeError, which callers answer as 400 invalid_json."""
+    size = len(text) if isinstance(text, bytes) else len(text.encode("utf-8", "surrogatepass"))
+    if size > MAX_BODY_BYTES:
+        raise PayloadTooLarge(f"the body is larger than {MAX_BODY_BYTES} bytes",
+                              code="body_too_large", details={"maxBytes": MAX_BODY_BYTES})
+    try:
+        value = json.loads(text, parse_int=_json_int, parse_float=_json_float,
+                           parse_constant=_json_constant)
+    except RecursionError:
+        raise _too_deep() from None
+    if isinstance(value, (dict, list)):
+        _check_depth(value)
+    return value
 
 
 class JsonResolver(APIGatewayHttpResolver):
@@ -52,6 +122,7 @@ class JsonResolver(APIGatewayHttpResolver):
 def create_app(service: str) -> APIGatewayHttpResolver:
     app = JsonResolver(
         enable_validation=True,
+        json_body_deserializer=parse_json,
         cors=CORSConfig(allow_origin="*", allow_headers=["Authorization", "Content-Type"],
                         max_age=600),
     )
@@ -90,11 +161,47 @@ def create_app(service: str) -> APIGatewayHttpResolver:
 
     @app.exception_handler(Exception)
     def _bug(exc: Exception) -> Response:
+        outage = aws_outage(exc)
+        if outage:
+            # S3 (or another AWS service) down, timing out or failing: not our bug, not the
+            # client's mistake; the same request may work in a few seconds.
+            logger.error("dependency unavailable", extra={"reason": outage})
+            return error_response(503, "service_unavailable",
+                                  "a service this request needs is unavailable, try again "
+                                  "shortly", headers={"Retry-After": "5"})
         # A bug, not a client error: log it with its stack, tell the client nothing inside.
         logger.exception("unhandled error", extra={"service": service})
         return error_response(500, "internal_error", "internal error")
 
     return app
+
+
+# AWS error codes that say "the service is in trouble, try again", whatever the status.
+_AWS_TRANSIENT_CODES = frozenset({
+    "SlowDown", "ServiceUnavailable", "InternalError", "RequestTimeout", "Throttling",
+    "ThrottlingException", "RequestLimitExceeded", "TooManyRequestsException",
+    "RequestThrottled", "ProvisionedThroughputExceededException"})
+
+
+def aws_outage(exc: BaseException) -> str | None:
+    """Why `exc` (or the exception it was raised from) is an AWS outage, or None: botocore
+    could not connect or timed out, or the service answered 5xx or a throttling code. A 4xx
+    such as AccessDenied is a misconfiguration (a bug: 500), never an outage.
+    botocore is looked up, never imported: a function that has not loaded it (auth, like,
+    comment) cannot be holding one of its exceptions."""
+    exceptions = sys.modules.get("botocore.exceptions")
+    if exceptions is None:
+        return None
+    for candidate in (exc, exc.__cause__):
+        if isinstance(candidate, (exceptions.ConnectionError, exceptions.HTTPClientError)):
+            return type(candidate).__name__  # EndpointConnectionError, ReadTimeoutError...
+        if isinstance(candidate, exceptions.ClientError):
+            response = candidate.response or {}
+            status = int((response.get("ResponseMetadata") or {}).get("HTTPStatusCode") or 0)
+            code = str((response.get("Error") or {}).get("Code") or "")
+            if status >= 500 or code in _AWS_TRANSIENT_CODES:
+                return code or str(status)
+    return None
 
 
 def make_handler(app: APIGatewayHttpResolver,
