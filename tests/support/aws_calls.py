@@ -15,6 +15,10 @@ at each call site: `raw_key(video_id)` is "raw/*/source" wherever it is called),
 ("*"). An S3 key that the code alone does not place (it comes from an event, a database
 document, a request) is declared in DECLARED, with the reason.
 
+Two functions may share a package (TranscodeFunction and TranscodePartFunction: one code,
+two handlers): each is scanned from its own handler, not the other's. Code a function reaches
+only while a setting is unset (ONLY_WITHOUT) does not count for a function that sets it.
+
 Calls inside a `try` whose `except` treats NoSuchKey / 404 as a normal answer are marked
 `expects_404`: S3 answers 404 there only to a caller allowed s3:ListBucket (else 403).
 
@@ -74,8 +78,13 @@ DECLARED: dict[tuple[str, str], tuple[str, str]] = {
         ("raw/*", "an upload listed under Prefix raw/"),
     ("tuber_common.multipart.abort", "key"):
         ("raw/*", "every resumable upload is of raw_key(id)"),
-    ("tuber_transcode.pipeline._put", "key"):
-        ("hls/*", "every output goes under publishing.hls_prefix(video_id) (_upload)"),
+    ("tuber_transcode.assembly.put_file", "key"):
+        ("hls/*", "a part's segments, sprite and poster, all under publishing.hls_prefix("
+                  "video_id) (parts._encode, the only caller, through put_many)"),
+    ("tuber_transcode.parts.run", "doc['rawKey']"):
+        ("raw/*", "the video's rawKey, which start_processing sets to the upload's raw/ key"),
+    ("tuber_transcode.pipeline._fan_out", "settings.transcode_chunk_function"):
+        ("${TRANSCODE_CHUNK_FUNCTION}", "the settings _process passes (get_settings())"),
     ("tuber_deploy_hooks.signing_key.ensure_key", "secret_id"):
         ("${Custom::MediaSigningKey.SecretId}", "the custom resource's SecretId"),
     ("tuber_deploy_hooks.signing_key._stored_key", "secret_id"):
@@ -89,6 +98,26 @@ DECLARED: dict[tuple[str, str], tuple[str, str]] = {
     ("tuber_deploy_hooks.web_client.handle", "distribution"):
         ("${Custom::WebClient.DistributionId}", "the custom resource's DistributionId"),
 }
+
+# Code a function reaches only when one of its settings is unset: calls made through
+# `module.function` do not count for a function whose environment sets the variable.
+# module.function -> (variable, why).
+ONLY_WITHOUT: dict[str, tuple[str, str]] = {
+    "tuber_transcode.pipeline._run_part_here":
+        ("TRANSCODE_CHUNK_FUNCTION", "one machine without a part function encodes the parts "
+         "in-process; with the variable set (TranscodeFunction on AWS) each part is sent to "
+         "that function (pipeline._process returns _fan_out first)"),
+}
+
+
+def reached(call: "Call", env: dict[str, str]) -> bool:
+    """Whether `call` is made by a function with environment `env` (see ONLY_WITHOUT)."""
+    for step in call.via:
+        gated = ONLY_WITHOUT.get(step.split(" (", 1)[0])
+        if gated and env.get(gated[0]):
+            return False
+    return True
+
 
 # Operations recognised by their name alone (the receiver's factory unknown): names no other
 # library used here has. Anything else needs a receiver made by a boto3.client factory.
@@ -367,10 +396,13 @@ class Codebase:
         module = self.modules[name]
         return Scanner(self, module, None).calls()
 
-    def function_calls(self, package: str) -> list[Call]:
+    def function_calls(self, package: str, not_roots: Iterable[str] = ()) -> list[Call]:
         """The AWS calls of one Lambda function's package (tuber_video...): its module-level
         code, every function no other code of the package calls (routes, the handler,
-        hooks), and everything they reach."""
+        hooks), and everything they reach. `not_roots` ("module.function"): entry points
+        that are not this function's (the handlers of other functions sharing the package,
+        as TranscodeFunction and TranscodePartFunction share tuber_transcode)."""
+        skipped = set(not_roots)
         names = [n for n in self.modules if n == package or n.startswith(package + ".")]
         called: set[tuple[str, str]] = set()
         for name in names:
@@ -386,6 +418,8 @@ class Codebase:
             module = self.modules[name]
             for func_name, node in module.functions.items():
                 decorated = bool(node.decorator_list) or "." in func_name
+                if f"{name}.{func_name}" in skipped:
+                    continue
                 if decorated or (name, func_name) not in called:
                     calls += [c.unbound() for c in self.summary((name, func_name))]
         return calls

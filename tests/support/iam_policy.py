@@ -392,6 +392,17 @@ def needs(call: aws_calls.Call, env: dict[str, str]) -> list[Need]:
         resource = (f"arn:{PARTITION}:cloudfront::{ACCOUNT_ID}:distribution/"
                     f"{_concrete(distribution or '*')}")
         return [Need(f"cloudfront:{_operation_name('cloudfront', call.operation)}", resource)]
+    if call.service == "lambda" and call.operation == "invoke":
+        function = value("FunctionName")
+        if not function:
+            return []  # the setting naming the function is unset: the code invokes nothing
+        if function.strip("*") == "":
+            raise Unresolved("invoke: the function is unknown")
+        # A name, a name:qualifier or an ARN; IAM sees the ARN, with its qualifier if any
+        # (a policy on the unqualified ARN does not allow invoking an alias).
+        arn = function if function.startswith("arn:") else (
+            f"arn:{PARTITION}:lambda:{REGION}:{ACCOUNT_ID}:function:{function}")
+        return [Need("lambda:InvokeFunction", _concrete(arn))]
     if call.service == "mediaconvert" and call.operation == "create_job":
         result = [Need("mediaconvert:CreateJob",
                        f"arn:{PARTITION}:mediaconvert:{REGION}:{ACCOUNT_ID}:queues/Default")]

@@ -66,18 +66,62 @@ def test_secure_transport_deny_does_not_hit_sdk_calls():
 
 
 def test_a_read_that_expects_404_needs_list_bucket_on_its_key():
-    call = aws_calls.Call("s3", "get_object",
+    # As POST /video/{id}/retry reads the raw upload: gone is a normal answer there.
+    call = aws_calls.Call("s3", "head_object",
                           (("Bucket", aws_calls.lit("media")),
-                           ("Key", aws_calls.concat(aws_calls.lit("hls/"), aws_calls.STAR,
-                                                    aws_calls.lit("/manifest.json")))),
+                           ("Key", aws_calls.concat(aws_calls.lit("raw/"), aws_calls.STAR,
+                                                    aws_calls.lit("/source")))),
                           "m:1", expects_404=True)
     needs = iam_policy.needs(call, {})
-    assert Need("s3:GetObject", f"{BUCKET}/hls/x1/manifest.json") in needs
+    assert Need("s3:GetObject", f"{BUCKET}/raw/x1/source") in needs
     [listing] = [n for n in needs if n.action == "s3:ListBucket"]
     assert listing.resource == BUCKET
-    assert dict(listing.context) == {"s3:prefix": "hls/x1/manifest.json"}
-    without_404 = aws_calls.Call("s3", "get_object", call.params, "m:1")
+    assert dict(listing.context) == {"s3:prefix": "raw/x1/source"}
+    without_404 = aws_calls.Call("s3", "head_object", call.params, "m:1")
     assert [n.action for n in iam_policy.needs(without_404, {})] == ["s3:GetObject"]
+
+
+def test_an_invoke_needs_invoke_function_on_the_qualifier_it_names():
+    call = aws_calls.Call("lambda", "invoke",
+                          (("FunctionName", (aws_calls.Part("env", "PART_FUNCTION"),)),), "m:1")
+    function = "arn:aws:lambda:us-east-1:123456789012:function:tuber-Part"
+    assert iam_policy.needs(call, {"PART_FUNCTION": "tuber-Part"}) == [
+        Need("lambda:InvokeFunction", function)]
+    assert iam_policy.needs(call, {"PART_FUNCTION": f"{function}:live"}) == [
+        Need("lambda:InvokeFunction", f"{function}:live")]
+    # Not set: the code invokes nothing (it runs the parts itself).
+    assert iam_policy.needs(call, {}) == []
+    # A policy on the function's ARN does not cover its alias.
+    assert not allows([statement("lambda:InvokeFunction", function)],
+                      "lambda:InvokeFunction", f"{function}:live")
+    assert allows([statement("lambda:InvokeFunction", f"{function}:live")],
+                  "lambda:InvokeFunction", f"{function}:live")
+
+
+def test_code_reached_only_without_a_setting_does_not_count_with_it():
+    [(gate, (variable, _why))] = list(aws_calls.ONLY_WITHOUT.items())[:1]
+    call = aws_calls.Call("s3", "put_object", (("Key", aws_calls.lit("hls/x")),), "m:1",
+                          via=("a.handler (a:1)", f"{gate} (a:2)"))
+    assert not aws_calls.reached(call, {variable: "tuber-Part"})
+    assert aws_calls.reached(call, {variable: ""}) and aws_calls.reached(call, {})
+    direct = aws_calls.Call("s3", "put_object", call.params, "m:1", via=("a.handler (a:1)",))
+    assert aws_calls.reached(direct, {variable: "tuber-Part"})
+
+
+def test_a_shared_package_is_scanned_from_each_handler():
+    base = aws_calls.Codebase()
+    both = base.function_calls("tuber_transcode")
+    planner = base.function_calls("tuber_transcode",
+                                  not_roots={"tuber_transcode.handler.part_handler"})
+    part = base.function_calls("tuber_transcode",
+                               not_roots={"tuber_transcode.handler.lambda_handler"})
+    def operations(calls):
+        return {(c.service, c.operation) for c in calls}
+    assert operations(planner) | operations(part) == operations(both)
+    assert ("lambda", "invoke") in operations(planner) - operations(part)
+    assert ("s3", "head_object") in operations(planner) - operations(part)
+    assert all(c.via[0].startswith("tuber_transcode.parts.run")
+               for c in part if c.service == "s3")
 
 
 def test_copy_needs_read_on_the_source_and_write_on_the_target():
