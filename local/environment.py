@@ -17,7 +17,7 @@ REGION = "us-east-1"
 
 # Settings a developer may set in their own environment over the local values (MONGODB_URI
 # and MONGODB_DB are honoured by the stack itself: it then starts no database).
-USER_OVERRIDABLE = ("POWERTOOLS_LOG_LEVEL", "BCRYPT_ROUNDS")
+USER_OVERRIDABLE = ("POWERTOOLS_LOG_LEVEL", "BCRYPT_ROUNDS", "TRANSCODE_CHUNK_SECONDS")
 
 
 _SECRETS = {
@@ -118,7 +118,8 @@ def function_environment(template: Template, values: LocalValues) -> dict[str, s
                                         "MediaSigningKeySecret", "MediaPublicKey",
                                         "OriginVerifySecret")}
     # A function's Ref is its name; the local Lambda API knows functions by logical id.
-    functions = {name: name for name in template.functions}
+    functions = {**{name: name for name in template.functions},
+                 **{f"{name}.Alias": name for name in template.functions}}
     resolver = Resolver(template.raw, {**pseudo_parameters(), **parameters, **resources,
                                        **functions, "MediaBucket": values.media_bucket})
     env: dict[str, str] = {}

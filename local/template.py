@@ -162,8 +162,9 @@ def _on_failure_function(props: dict) -> str | None:
     on_failure = ((props.get("EventInvokeConfig") or {}).get("DestinationConfig") or {}).get(
         "OnFailure") or {}
     target = on_failure.get("Destination")
+    # !GetAtt Name.Arn, or !Ref Name.Alias (SAM's alias of AutoPublishAlias).
     if on_failure.get("Type") != "Lambda" or not isinstance(target, Tagged) \
-            or target.tag != "GetAtt":
+            or target.tag not in ("GetAtt", "Ref"):
         return None
     name = target.value if isinstance(target.value, str) else ".".join(target.value)
     return name.split(".")[0]

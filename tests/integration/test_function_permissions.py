@@ -207,9 +207,6 @@ def _function_and_qualifier(target: str) -> tuple[str, str]:
     return pieces[0], (pieces[1] if len(pieces) > 1 else "$LATEST")
 
 
-@pytest.mark.xfail(strict=True, reason="template.yaml invokes TranscodePartFunction and "
-                   "OnTranscodedFunction unqualified ($LATEST) while their EventInvokeConfig is "
-                   "on the live alias: requested in /tmp/plan/template-requests-tests.md")
 def test_asynchronous_invocations_reach_the_qualifier_that_retries_and_catches_them(scenario):
     """A function's retries and on-failure destination (EventInvokeConfig) belong to one
     qualifier: SAM puts them on the `live` alias (AutoPublishAlias). An invocation of any
