@@ -121,3 +121,90 @@ def run_on_transcoded(db, s3):
     def _run(event: dict) -> dict:
         return lambda_handler(event, LambdaContext(function_name="on_transcoded"))
     return _run
+
+
+def failed_part_record(part: dict, *, error_type: str = "Sandbox.Timedout",
+                       error: str = "Task timed out after 900.00 seconds",
+                       attempts: int = 3) -> dict:
+    """What Lambda sends TranscodePartFunction's on-failure destination (OnTranscodedFunction)
+    once an invocation {"part": part} has failed its last retry."""
+    return {"version": "1.0", "timestamp": "2026-07-01T10:00:00.000Z",
+            "requestContext": {
+                "requestId": "0f4c1a3e-part", "condition": "RetriesExhausted",
+                "approximateInvokeCount": attempts,
+                "functionArn": "arn:aws:lambda:us-east-1:123456789012:function:"
+                               "tuber-TranscodePartFunction-AbC:live"},
+            "requestPayload": {"part": part},
+            "responseContext": {"statusCode": 200, "executedVersion": "7",
+                                "functionError": "Unhandled"},
+            "responsePayload": {"errorType": error_type, "errorMessage": error}}
+
+
+class TranscodeRuns:
+    """Transcodes as the ffmpeg backend's parts leave them, without encoding anything: a run
+    begun on a PROCESSING video (the planner's plan for a probed source), parts recorded as
+    finished (segments named, not written), tracks assembled by the real assembly code
+    (playlists written, renditions pushed, PUBLIC once the lowest rung and the audio are in)."""
+
+    def __init__(self, db, s3):
+        self.db, self.s3 = db, s3
+
+    @property
+    def bucket(self) -> str:
+        from tuber_common.settings import get_settings
+
+        return get_settings().media_bucket
+
+    def start(self, video_id: str, *, width: int = 640, height: int = 360,
+              seconds: float = 8.0, has_audio: bool = True, chunk_seconds: int = 4) -> dict:
+        import dataclasses
+
+        from tuber_common import publishing
+        from tuber_common.ids import parse_video_id
+        from tuber_transcode import plan
+        from tuber_transcode.tools import Probe
+
+        source = Probe(width=width, height=height, fps=30.0, has_audio=has_audio,
+                       duration_seconds=seconds, demuxer="mov")
+        transcode = plan.make(source, chunk_seconds=chunk_seconds, segment_seconds=1,
+                              max_short_side=1080)
+        transcode["probe"] = dataclasses.asdict(source)  # as pipeline._begin stores it
+        assert publishing.begin_run(self.db, parse_video_id(video_id), transcode)
+        return transcode
+
+    def part(self, video_id: str, transcode: dict, track: str, index: int) -> dict:
+        """Record one part as finished (1 s segments over its chunk); the video's document."""
+        from tuber_common.ids import parse_video_id
+        from tuber_transcode import assembly, plan
+
+        if track == plan.AUDIO:
+            start, end = 0.0, transcode["durationSeconds"]
+        else:
+            start, end = transcode["chunks"][index]
+            end = end if end is not None else transcode["durationSeconds"]
+        segments = [{"uri": f"seg_{n:05d}.ts", "duration": 1.0, "bytes": 40_000 + n,
+                     "keyframeBytes": 10_000} for n in range(int(start), int(end))]
+        result = {"start": start, "segments": segments}
+        if track != plan.AUDIO:
+            result["codecs"] = "avc1.4d401e"
+        return assembly.record_part(self.db, parse_video_id(video_id), transcode, track,
+                                    index, result, 0.5)
+
+    def finish(self, video_id: str, transcode: dict, track: str) -> None:
+        """Every part of `track` finished; the last one assembles it (as parts.run does)."""
+        from tuber_common.ids import parse_video_id
+        from tuber_transcode import assembly, plan
+
+        for index in range(plan.part_count(transcode, track)):
+            self.part(video_id, transcode, track, index)
+        assert assembly.finish_if_complete(self.db, self.bucket,
+                                           parse_video_id(video_id), transcode, track)
+
+    def keys(self, video_id: str) -> list[str]:
+        listed = self.s3.list_objects_v2(Bucket=self.bucket, Prefix=f"hls/{video_id}/")
+        return sorted(o["Key"] for o in listed.get("Contents", []))
+
+
+@pytest.fixture
+def transcode_runs(db, s3) -> TranscodeRuns:
+    return TranscodeRuns(db, s3)
