@@ -195,7 +195,7 @@ def _message_page(message: dict) -> str:
 
 def _page(title: str, body: str) -> str:
     return ("<!doctype html><html lang='en'><head><meta charset='utf-8'>"
-            f"<title>{_e(title)} - local mail</title><style>"
+            f"<title>{_e(title)} - local mail</title><link rel='icon' href='/favicon.svg'><style>"
             "body{font:15px/1.5 system-ui,sans-serif;max-width:60rem;margin:2rem auto;"
             "padding:0 1rem;color:#222}table{border-collapse:collapse;width:100%}"
             "td,th{text-align:left;padding:.4rem .6rem;border-bottom:1px solid #ddd}"

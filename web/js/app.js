@@ -11,6 +11,7 @@ import { renderUpload } from "./views/upload.js";
 import { renderChannel } from "./views/channel.js";
 import { renderMyVideos } from "./views/myvideos.js";
 import { renderSignIn, renderSignUp } from "./views/auth.js";
+import { renderForgot, renderReset, renderSettings, renderVerify } from "./views/account.js";
 import { renderNotFound } from "./views/notfound.js";
 
 const ROUTES = [
@@ -22,6 +23,10 @@ const ROUTES = [
   [/^\/me\/videos$/, renderMyVideos],
   [/^\/signin$/, renderSignIn],
   [/^\/signup$/, renderSignUp],
+  [/^\/verify$/, renderVerify],
+  [/^\/forgot$/, renderForgot],
+  [/^\/reset$/, renderReset],
+  [/^\/settings$/, renderSettings],
 ];
 
 /** The current route: its path, path parameters and query. */
@@ -112,6 +117,8 @@ function renderAccount() {
       icon("videos"), h("span.label-wide", {}, "My videos")),
     h("a.avatar-link", { href: `#/channel/${encodeURIComponent(user.id)}`, "aria-label": `Your channel (${name})`, title: name },
       h("span.avatar", { "aria-hidden": "true" }, name.slice(0, 1).toUpperCase())),
+    h("a.icon-button", { href: "#/settings", "aria-label": "Your account", title: "Your account" },
+      icon("settings")),
     h("button.icon-button", { type: "button", "aria-label": "Sign out", title: "Sign out", onclick: signOut },
       icon("signout")),
   );

@@ -26,8 +26,8 @@ async function signIn(identifier, password) {
   return answer.user;
 }
 
-function authPage(title, form, footer) {
-  return h("section.page.auth-page", {}, h("div.auth-card", {}, h("h1", {}, title), form, footer));
+function authPage(title, form, ...footer) {
+  return h("section.page.auth-page", {}, h("div.auth-card", {}, h("h1", {}, title), form, ...footer));
 }
 
 function busy(form, on, label) {
@@ -58,6 +58,7 @@ export function renderSignIn({ main, query, navigate }) {
     }
   });
   main.append(authPage("Sign in", form,
+    h("p.auth-switch", {}, h("a", { href: "#/forgot" }, "Forgot your password?")),
     h("p.auth-switch", {}, "New to Tuber? ", h("a", { href: `#/signup?next=${encodeURIComponent(next)}` }, "Create an account"))));
   form.identifier.focus();
 }
@@ -71,7 +72,7 @@ export function renderSignUp({ main, query, navigate }) {
     field("displayName", "Display name (optional)", { type: "text", autocomplete: "nickname", maxlength: 50 }),
     field("email", "Email", { type: "email", autocomplete: "email", required: true, maxlength: 254 }),
     field("password", "Password", { type: "password", autocomplete: "new-password", required: true, minlength: 8 },
-      "At least 8 characters"),
+      "8 characters or more, up to 72 bytes"),
     h("button.button.button-primary.button-wide", { type: "submit" }, "Create account"));
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
@@ -85,9 +86,14 @@ export function renderSignUp({ main, query, navigate }) {
     const name = form.displayName.value.trim();
     if (name) body.displayName = name;
     try {
-      await api("POST", "/auth/register", { body, auth: "none" });
+      if (new TextEncoder().encode(body.password).length > 72) {
+        throw new Error("That password is longer than 72 bytes: choose a shorter one.");
+      }
+      const { user: created } = await api("POST", "/auth/register", { body, auth: "none" });
       const user = await signIn(body.username, body.password);
-      notify(`Welcome to Tuber, ${displayName(user)}!`, { kind: "success" });
+      // The account works at once; the address is verified from the link we mail to it.
+      notify(`Welcome to Tuber, ${displayName(user)}! We sent a link to ${created.email}: ` +
+        "follow it to verify your email.", { kind: "success", timeout: 10000 });
       navigate(next);
     } catch (error) {
       formError(form, error);
