@@ -28,7 +28,8 @@ Cursor = Annotated[Optional[str], Query(max_length=1000)]
 def create(body: CreateVideoBody):
     answer = uploads.create_video(get_db(), require_user(app), title=body.title,
                                   description=body.description, visibility=body.visibility,
-                                  content_type=body.contentType, size_bytes=body.sizeBytes)
+                                  content_type=body.contentType, size_bytes=body.sizeBytes,
+                                  duration_seconds=body.durationSeconds)
     return created(answer)
 
 

@@ -34,6 +34,10 @@ class CreateVideoBody(_Body):
     contentType: str = Field(max_length=100)
     # The declared size bounds the presigned upload; the maximum is a setting (413 above it).
     sizeBytes: int = Field(ge=1)
+    # The length the client read from the file, if it could: refused (422 video_too_long)
+    # above TRANSCODE_MAX_DURATION_SECONDS before anything is uploaded. The transcoder still
+    # judges the file itself.
+    durationSeconds: float | None = Field(default=None, gt=0, allow_inf_nan=False)
 
     _title = field_validator("title")(_clean_title)
 

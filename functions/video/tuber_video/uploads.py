@@ -6,7 +6,7 @@ from pymongo.database import Database
 
 from tuber_common import storage
 from tuber_common.clock import utcnow
-from tuber_common.errors import PayloadTooLarge
+from tuber_common.errors import PayloadTooLarge, ValidationFailed
 from tuber_common.ids import VideoId, new_video_id
 from tuber_common.observability import count
 from tuber_common.settings import get_settings
@@ -33,12 +33,21 @@ def raw_key(video_id: VideoId) -> str:
 
 
 def create_video(db: Database, owner_id: str, *, title: str, description: str,
-                 visibility: str, content_type: str, size_bytes: int) -> dict:
+                 visibility: str, content_type: str, size_bytes: int,
+                 duration_seconds: float | None = None) -> dict:
     settings = get_settings()
     if size_bytes > settings.max_upload_bytes:
         raise PayloadTooLarge(f"videos may be at most {settings.max_upload_bytes} bytes",
                               code="upload_too_large",
                               details={"maxBytes": settings.max_upload_bytes})
+    longest = settings.transcode_max_duration_seconds
+    if duration_seconds is not None and duration_seconds > longest:
+        # The client knows the length before uploading: say no before hours of upload (the
+        # transcoder checks the file itself with the same setting).
+        raise ValidationFailed(f"videos may be at most {longest} seconds long",
+                               code="video_too_long",
+                               details={"maxDurationSeconds": longest,
+                                        "durationSeconds": duration_seconds})
     # Quotas before anything is signed or stored: a refused upload leaves no trace.
     quotas.check_storage(db, owner_id, size_bytes)
     slot = quotas.take_daily_slot(db, owner_id)
@@ -51,6 +60,7 @@ def create_video(db: Database, owner_id: str, *, title: str, description: str,
         "titleWords": words(title), "description": description, "visibility": visibility,
         "status": UPLOADING, "failureReason": None, "contentType": content_type,
         "sizeBytes": size_bytes, "rawKey": raw_key(video_id),
+        "declaredDurationSeconds": duration_seconds,
         **{name: 0 for name in COUNTERS},
         "durationSeconds": None, "thumbnailKey": None, "hlsKey": None, "renditions": [],
         "createdAt": now, "updatedAt": now, "publishedAt": None,

@@ -3,7 +3,8 @@ transcode, on_transcoded): its states, who may see it, and its API shape.
 
 Document fields: _id (a random string, tuber_common.ids; an ObjectId on videos created
 before issue 14), ownerId, title, titleWords, description, visibility, status,
-failureReason, contentType, sizeBytes, rawKey, viewCount, likeCount, dislikeCount,
+failureReason, contentType, sizeBytes, rawKey, declaredDurationSeconds (the length
+the client declared at creation, or null), viewCount, likeCount, dislikeCount,
 commentCount, durationSeconds, thumbnailKey (generated), customThumbnailKey (uploaded by
 the owner, shown instead), hlsKey, renditions (the rungs ready to play, lowest first),
 pendingRenditions (names of the rungs still encoding), storyboardKey (a WebVTT of sprite
