@@ -34,11 +34,17 @@ def test_every_http_route_of_the_template_is_read(template):
 
 def test_s3_events_keep_their_key_filters(template):
     by_function = {s.function: s for s in template.s3_subscriptions}
+    # Only uploads start work: the transcoder's parts record their own results.
+    assert set(by_function) == {"TranscodeFunction"}
     assert by_function["TranscodeFunction"].prefix == "raw/"
     assert by_function["TranscodeFunction"].suffix == ""
-    assert by_function["OnTranscodedFunction"].prefix == "hls/"
-    assert by_function["OnTranscodedFunction"].suffix == "master.m3u8"
     assert by_function["TranscodeFunction"].events == ("s3:ObjectCreated:*",)
+
+
+def test_on_failure_destinations_that_are_functions_are_read(template):
+    parts = template.functions["TranscodePartFunction"]
+    assert parts.on_failure_function == "OnTranscodedFunction"
+    assert template.functions["TranscodeFunction"].on_failure_function is None  # a queue
 
 
 def test_functions_have_code_uri_handler_and_timeouts(template):
@@ -46,7 +52,8 @@ def test_functions_have_code_uri_handler_and_timeouts(template):
     assert transcode.code_uri == "functions/transcode"
     assert transcode.module == "tuber_transcode.handler"
     assert transcode.attribute == "lambda_handler"
-    assert transcode.timeout_s == 900
+    assert transcode.timeout_s == 300
+    assert template.functions["TranscodePartFunction"].timeout_s == 900
     assert template.functions["AuthFunction"].timeout_s == 10  # from Globals
 
 
