@@ -4,7 +4,7 @@
 import { api, uploadToStorage } from "../api.js";
 import { formError, notify, showError } from "../alerts.js";
 import { h, icon } from "../dom.js";
-import { bytes } from "../format.js";
+import { bytes, duration } from "../format.js";
 import { currentUser } from "../session.js";
 import { confirmDialog, processingBar, quotaErrorText, quotaText, retryVideo, signInHref, statusBadge } from "../components.js";
 import { abortUpload, clearPending, MULTIPART_THRESHOLD, pendingUpload, sameFile, uploadInParts } from "../multipart.js";
@@ -22,8 +22,40 @@ function guessContentType(file) {
     avi: "video/x-msvideo", mpg: "video/mpeg", mpeg: "video/mpeg", ts: "video/mp2t" }[ext] || "application/octet-stream";
 }
 
-/** An error for a form: quota refusals in words that say what to do. */
+/**
+ * The file's length as the browser reads it from the file's metadata, or null when it cannot
+ * (a container it does not play, a stream that states no length): sent as durationSeconds, so
+ * a video over the site's limit is refused before it is uploaded.
+ */
+function readDuration(file, timeoutMs = 5000) {
+  return new Promise((resolve) => {
+    const url = URL.createObjectURL(file);
+    const video = document.createElement("video");
+    let settled = false;
+    let timer = null;
+    const done = (seconds) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      video.removeAttribute("src");
+      URL.revokeObjectURL(url);
+      resolve(Number.isFinite(seconds) && seconds > 0 ? seconds : null);
+    };
+    timer = setTimeout(() => done(null), timeoutMs);
+    video.preload = "metadata";
+    video.muted = true;
+    video.addEventListener("loadedmetadata", () => done(video.duration), { once: true });
+    video.addEventListener("error", () => done(null), { once: true });
+    video.src = url;
+  });
+}
+
+/** An error for a form: quota and length refusals in words that say what to do. */
 function explain(error) {
+  const { durationSeconds, maxDurationSeconds } = (error && error.details) || {};
+  if (error && error.code === "video_too_long" && durationSeconds && maxDurationSeconds) {
+    return { message: `This video is ${duration(durationSeconds)} long: videos can be at most ${duration(maxDurationSeconds)}.` };
+  }
   return error && error.code === "quota_exceeded" ? { message: quotaErrorText(error, bytes) } : error;
 }
 
@@ -98,8 +130,11 @@ export function renderUpload({ main, signal, navigate }) {
     progressText.textContent = `${pct}%`;
   };
 
+  let chosenLength = null; // { file, seconds: a promise of readDuration(file) }
+  const lengthOf = (file) => (chosenLength && chosenLength.file === file ? chosenLength.seconds : readDuration(file));
   const chooseFile = (file) => {
     if (!file) return;
+    chosenLength = { file, seconds: readDuration(file) };
     fileName.textContent = `${file.name} (${bytes(file.size)})`;
     if (!titleInput.value.trim()) titleInput.value = titleFromFile(file.name);
     checkFits();
@@ -202,6 +237,7 @@ export function renderUpload({ main, signal, navigate }) {
     const submit = form.querySelector("button[type=submit]");
     submit.disabled = true;
     const title = titleInput.value.trim();
+    const durationSeconds = await lengthOf(file);
     let created;
     try {
       created = await api("POST", "/video", {
@@ -212,6 +248,7 @@ export function renderUpload({ main, signal, navigate }) {
           visibility: form.visibility.value,
           contentType: guessContentType(file),
           sizeBytes: file.size,
+          ...(durationSeconds ? { durationSeconds } : {}),
         },
       });
     } catch (error) {
