@@ -9,7 +9,6 @@ import os
 import pytest
 
 from tests.support import media
-from tests.support.video_fixtures import s3_event
 from tests.support.views import watch
 from tuber_common.ids import parse_video_id
 
@@ -61,22 +60,33 @@ def test_uploads_and_views_are_counted_once_each(video_api, member, new_video,
 
 
 @pytest.mark.slow
-def test_a_transcode_reports_its_seconds_and_the_publication(tmp_path, member, new_video,
-                                                             run_transcode,
-                                                             run_on_transcoded, capsys):
+def test_each_transcode_part_reports_its_seconds_and_the_video_is_published_once(
+        tmp_path, db, member, new_video, run_transcode, part_invocations, capsys):
     clip = media.make_clip(str(tmp_path / "clip.mp4"), 426, 240, seconds=2)
     video = new_video(member(), "clip", size=os.path.getsize(clip))["video"]
     emitted(capsys)
-    assert run_transcode(video["id"], clip)["results"] == ["transcoded"]
-    transcoded = emitted(capsys)
-    assert transcoded["TranscodedMediaSeconds"] == [pytest.approx(2.0, abs=0.2)]
-    assert len(transcoded["TranscodeSeconds"]) == 1 and transcoded["TranscodeSeconds"][0] > 0
+    # The planner only plans and sends the parts (the audio, one chunk of 240p)
+    assert run_transcode(video["id"], clip)["results"] == ["dispatched"]
+    planned = emitted(capsys)
+    assert "TranscodePartSeconds" not in planned and "VideosPublished" not in planned
+    assert [(c["function"], c["type"]) for c in part_invocations.sent] == [
+        ("TranscodePartFunction", "Event")] * 2
 
-    run_on_transcoded(s3_event("s3_hls_master", f"hls/{video['id']}/master.m3u8"))
-    assert emitted(capsys).get("VideosPublished") == [1]
-    # S3 delivers at least once: the repeated event publishes nothing more.
-    run_on_transcoded(s3_event("s3_hls_master", f"hls/{video['id']}/master.m3u8"))
+    # Each part reports how long it took (for sizing chunks); the part completing the
+    # video publishes it, once.
+    for event in part_invocations.events:
+        part_invocations.run(event)
+    parts = emitted(capsys)
+    assert len(parts["TranscodePartSeconds"]) == 2 and min(parts["TranscodePartSeconds"]) > 0
+    assert parts.get("VideosPublished") == [1]
+    published = db.videos.find_one({"_id": parse_video_id(video["id"])})
+    assert published["status"] == "PUBLIC" and published["progressPercent"] == 100
+    # Lambda delivers an event at least once: a part run again publishes nothing more.
+    part_invocations.run(part_invocations.events[-1])
     assert "VideosPublished" not in emitted(capsys)
+    again = db.videos.find_one({"_id": parse_video_id(video["id"])})
+    assert (again["status"], again["renditions"], again["progressPercent"]) == (
+        "PUBLIC", published["renditions"], 100)
 
 
 def test_a_corrupt_upload_counts_as_a_failed_video(tmp_path, member, new_video, run_transcode,

@@ -208,3 +208,67 @@ class TranscodeRuns:
 @pytest.fixture
 def transcode_runs(db, s3) -> TranscodeRuns:
     return TranscodeRuns(db, s3)
+
+
+@pytest.fixture
+def media_over_http(s3, monkeypatch):
+    """The media bucket also served over HTTP, by moto's server in a thread (the same
+    in-process state as `s3`): presigned URLs that ffprobe and ffmpeg, in processes of their
+    own, can read, as the planner and each part read the upload on AWS."""
+    from moto.server import ThreadedMotoServer
+
+    from tuber_common import storage
+    from tuber_common.settings import get_settings
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    try:
+        _host, port = server.get_host_and_port()
+        monkeypatch.setenv("S3_ENDPOINT_URL", f"http://127.0.0.1:{port}")
+        get_settings.cache_clear()
+        storage.reset_s3()
+        yield s3
+    finally:
+        server.stop()
+        storage.reset_s3()
+
+
+class PartInvocations:
+    """The planner's asynchronous invocations of the part function, kept rather than sent
+    (it stands in for the Lambda client); `run` one as Lambda would run it."""
+
+    def __init__(self):
+        self.sent: list[dict] = []  # {"function", "type", "event"}
+
+    def invoke(self, *, FunctionName: str, InvocationType: str, Payload: bytes) -> dict:
+        import json
+
+        self.sent.append({"function": FunctionName, "type": InvocationType,
+                          "event": json.loads(Payload)})
+        return {"StatusCode": 202}
+
+    @property
+    def events(self) -> list[dict]:
+        return [call["event"] for call in self.sent]
+
+    def run(self, event: dict) -> dict:
+        from local.lambda_context import LambdaContext
+        from tuber_transcode.handler import part_handler
+
+        return part_handler(event, LambdaContext(function_name="transcode_part",
+                                                 timeout_ms=300_000))
+
+
+@pytest.fixture
+def part_invocations(media_over_http, fast_transcode, monkeypatch) -> PartInvocations:
+    """The transcode as deployed: TRANSCODE_CHUNK_FUNCTION set, so the planner (the
+    run_transcode fixture) sends every part to the part function; the parts read the upload
+    over HTTP. Run the events it sent with `part_invocations.run`."""
+    from tuber_common.settings import get_settings
+    from tuber_transcode import pipeline
+
+    monkeypatch.setenv("TRANSCODE_CHUNK_FUNCTION", "TranscodePartFunction")
+    get_settings.cache_clear()
+    invocations = PartInvocations()
+    monkeypatch.setattr(pipeline, "lambda_client", lambda: invocations)
+    return invocations
