@@ -12,7 +12,9 @@ so it checks the client against the contract, whichever transcoder produced them
 - a video PUBLIC with its lowest rung only plays and says higher quality is coming; when a
   rung is added (the master playlist rewritten, `renditions` grown), the page picks it up
   without a reload: hls.js has the new level, playback goes on from where it was, and the
-  new rung plays.
+  new rung plays;
+- and end to end: the same clip uploaded through the local stack's chunked transcoder ends
+  with its rungs lowest first and a storyboard whose cues drive the previews.
 """
 from __future__ import annotations
 
@@ -30,7 +32,7 @@ import requests
 from playwright.sync_api import expect
 from pymongo import MongoClient
 
-from tests.support.browser_fixtures import PHONE, new_member, new_session
+from tests.support.browser_fixtures import PHONE, new_member, new_session, publish, wait_status
 from tuber_common.ids import parse_video_id
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
@@ -375,6 +377,53 @@ def test_a_video_plays_with_its_lowest_rung_and_gains_the_next_without_a_reload(
         expect(page.get_by_role("button", name="Pause")).to_be_visible()
         expect(page.get_by_role("button", name="Full screen")).to_be_visible()
         ui.shot("progressive-phone")
+        ui.assert_no_console_errors()
+    finally:
+        page.context.close()
+
+
+def test_an_upload_through_the_stack_gets_previews_from_its_own_storyboard(
+        chromium, web_base_url, media):
+    """The real pipeline (the local stack's chunked transcoder) and the client agree: once
+    every rung is in, the storyboard it wrote drives the seek bar's previews."""
+    owner = new_member(web_base_url)
+    video_id = publish(owner, media.root / "source.mp4", "Uploaded with previews")
+    video = wait_status(owner, video_id, "PUBLIC", timeout=240)
+    deadline = time.monotonic() + 240
+    while video["pendingRenditions"]:
+        assert time.monotonic() < deadline, video
+        time.sleep(1)
+        video = requests.get(f"{web_base_url}/video/{video_id}", headers=owner.auth,
+                             timeout=30).json()["video"]
+    heights = [r["height"] for r in video["renditions"]]
+    assert heights == sorted(heights) and len(heights) >= 2, video["renditions"]
+    assert video["storyboardUrl"] == f"{web_base_url}/hls/{video_id}/storyboard.vtt"
+    viewer = requests.Session()
+    viewer.get(f"{web_base_url}/video/{video_id}", timeout=30).raise_for_status()  # cookies
+    vtt = viewer.get(video["storyboardUrl"], timeout=30)
+    assert vtt.status_code == 200 and vtt.text.startswith("WEBVTT"), vtt.text[:200]
+    cues = [(float(sum(float(p) * 60 ** i for i, p in enumerate(reversed(start.split(":"))))),
+             target.split("#xywh=")[1].split(","))
+            for start, target in re.findall(r"^(\S+) --> \S+\n(\S+)$", vtt.text, re.M)]
+    assert len(cues) >= SECONDS // SEGMENT - 1, vtt.text
+
+    ui = new_session(chromium, web_base_url)
+    page = ui.page
+    try:
+        ui.open(f"#/watch/{video_id}")
+        expect(page.get_by_role("heading", level=1, name="Uploaded with previews")).to_be_visible()
+        start_playing(page)
+        duration = page.evaluate("() => document.querySelector('video').duration")
+        seek = page.get_by_role("slider", name="Seek")
+        box = seek.bounding_box()
+        at = 14.2
+        page.mouse.move(box["x"] + box["width"] * at / duration, box["y"] + box["height"] / 2)
+        _start, (x, y, _w, _h) = [c for c in cues if c[0] <= at][-1]
+        tile = page.locator(".seek-preview-image")
+        expect(tile).to_be_visible()
+        assert tile.evaluate("(el) => el.style.backgroundPosition") == \
+            f"{-int(x)}px {-int(y)}px"
+        ui.shot("upload-seek-preview")
         ui.assert_no_console_errors()
     finally:
         page.context.close()
