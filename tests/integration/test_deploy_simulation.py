@@ -62,6 +62,8 @@ NOT_SIMULATED = {
     "AWS::CloudFront::OriginAccessControl": "cfn-lint, checkov",
     "AWS::CloudFront::PublicKey": "cfn-lint, checkov",
     "AWS::CloudFront::KeyGroup": "cfn-lint, checkov",
+    "AWS::CloudFront::ResponseHeadersPolicy": "cfn-lint; the same directives as the local "
+                                              "gateway: test_local_static_headers.py",
     "AWS::CloudWatch::Alarm": "cfn-lint, checkov",
     "AWS::SNS::Subscription": "cfn-lint",
 }
