@@ -13,7 +13,7 @@ from datetime import timedelta
 import pytest
 from bson import ObjectId
 
-from tests.support.video_fixtures import s3_event
+from tests.support.video_fixtures import failed_part_record
 from tests.support.views import watch
 from tuber_common import publishing
 from tuber_common.clock import utcnow
@@ -246,16 +246,25 @@ def test_a_video_stored_with_an_object_id_still_works_everywhere(db, video_api, 
     assert db.videos.count_documents({"_id": new}) == 1
 
 
-def test_a_legacy_video_finishes_its_transcode(db, s3, member, make_video, run_on_transcoded):
-    # A video created the old way, still PROCESSING when the new code arrives
-    old = make_video(member(), status="PROCESSING", legacy_id=True)
-    bucket = get_settings().media_bucket
-    s3.put_object(Bucket=bucket, Key=f"hls/{old}/manifest.json",
-                  Body=b'{"renditions": [], "durationSeconds": 1.0}')
-    s3.put_object(Bucket=bucket, Key=f"hls/{old}/master.m3u8", Body=b"#EXTM3U\n")
-    result = run_on_transcoded(s3_event("s3_hls_master", f"hls/{old}/master.m3u8"))
-    assert result["results"] == ["published"]
-    assert db.videos.find_one({"_id": ObjectId(old)})["status"] == "PUBLIC"
+def test_a_legacy_video_finishes_its_transcode(db, s3, member, make_video, transcode_runs,
+                                               run_on_transcoded):
+    # Videos created the old way, still PROCESSING when the new code arrives: their parts
+    # name them by that id, whether they finish...
+    done, broken = (make_video(member(), status="PROCESSING", legacy_id=True) for _ in "ab")
+    run = transcode_runs.start(done)
+    for track in ("audio", "240p", "360p"):
+        transcode_runs.finish(done, run, track)
+    published = db.videos.find_one({"_id": ObjectId(done)})
+    assert published["status"] == "PUBLIC" and published["progressPercent"] == 100
+    assert published["hlsKey"] == f"hls/{done}/master.m3u8"
+    assert [r["name"] for r in published["renditions"]] == ["240p", "360p"]
+    assert f"hls/{done}/master.m3u8" in transcode_runs.keys(done)
+    # ...or one fails for good (the on-failure destination's record)
+    failing = transcode_runs.start(broken)
+    record = failed_part_record({"videoId": broken, "runId": failing["runId"],
+                                 "track": "240p", "index": 0})
+    assert run_on_transcoded(record)["results"] == ["failed"]
+    assert db.videos.find_one({"_id": ObjectId(broken)})["status"] == "FAILED"
 
 
 # --- lists that hold both kinds --------------------------------------------------------

@@ -69,20 +69,26 @@ def test_anything_else_is_a_video_that_does_not_exist(value):
 
 def test_media_keys_name_their_video_in_either_format():
     from tuber_common import multipart
-    from tuber_on_transcoded.completion import master_video_id
+    from tuber_transcode.parts import address
     from tuber_transcode.pipeline import video_id_of
     from tuber_video.thumbnails import _STAGED_KEY
+
+    def part(video_id):
+        # A transcode part's event names its video the same way (then its run, track, chunk).
+        found = address({"videoId": video_id, "runId": "r1", "track": "240p", "index": 2})
+        return found[0] if found else None
 
     for video_id in (new_video_id(), str(ObjectId())):
         expected = try_parse_video_id(video_id)
         assert video_id_of(f"raw/{video_id}/source") == expected
-        assert master_video_id(f"hls/{video_id}/master.m3u8") == expected
+        assert part(video_id) == expected
         assert multipart._video_id_of(f"raw/{video_id}/source") == expected
         staged = _STAGED_KEY.match(f"incoming/thumbs/{video_id}/custom-0123456789abcdef.png")
         assert staged and staged["video"] == video_id
-    for key in ("raw/nothex/source", "raw/" + "A" * 23 + "/source",
-                "hls/" + "A" * 21 + "B/master.m3u8"):
-        assert video_id_of(key) is None and master_video_id(key) is None
+    for key in ("raw/nothex/source", "raw/" + "A" * 23 + "/source"):
+        assert video_id_of(key) is None
+    for bad in ("nothex", "A" * 23, "A" * 21 + "B", "../" + "0" * 21, None, 7):
+        assert part(bad) is None
     assert _STAGED_KEY.match("incoming/thumbs/" + "A" * 23 + "/custom-0123456789abcdef.png") \
         is None
 
