@@ -33,3 +33,16 @@ def test_sample_events_with_placeholder_tokens_are_refused_cleanly(db):
         assert invoke(name)["statusCode"] == 401, name
     assert invoke("auth_refresh")["statusCode"] == 401
     assert invoke("auth_populate")["statusCode"] == 200
+
+
+def test_sample_events_of_the_account_lifecycle(db):
+    from local.lambda_context import LambdaContext
+    from tuber_auth.handler import lambda_handler
+
+    for name in ("auth_verify_resend", "auth_password_change", "auth_delete_me", "auth_export"):
+        assert invoke(name)["statusCode"] == 401, name  # the placeholder access token
+    for name in ("auth_verify", "auth_password_reset"):
+        assert invoke(name)["statusCode"] == 422, name  # the placeholder mail token
+    assert invoke("auth_password_forgot")["statusCode"] == 202
+    scheduled = lambda_handler(load("auth_finish_deletions_scheduled"), LambdaContext())
+    assert scheduled == {"deletionsChecked": 0, "deletionsFinished": 0}
