@@ -403,6 +403,7 @@ def test_published_alias_and_on_failure_destinations(stack):
         props = resolver.resolve(resource["Properties"])
         alias = lambda_client.get_alias(FunctionName=props["FunctionName"], Name=props["Name"])
         assert alias["FunctionVersion"] == str(props["FunctionVersion"]), logical
+    destinations = {}
     for logical, resource in stack.of_type("AWS::Lambda::EventInvokeConfig").items():
         props = resolver.resolve(resource["Properties"])
         config = lambda_client.get_function_event_invoke_config(
@@ -413,6 +414,20 @@ def test_published_alias_and_on_failure_destinations(stack):
                 # The destination queue exists.
                 sqs.get_queue_url(QueueName=destination.rsplit(":", 1)[1])
                 assert config["DestinationConfig"][outcome]["Destination"] == destination
+            elif destination and ":lambda:" in destination:
+                # A function (TranscodePartFunction's failed parts go to on_transcoded): it
+                # exists, and so does the alias named, which holds that function's own
+                # retries and dead-letter queue.
+                function, _, qualifier = destination.split(":function:", 1)[1].partition(":")
+                lambda_client.get_function(FunctionName=function)
+                if qualifier and qualifier != "$LATEST" and not qualifier.isdigit():
+                    lambda_client.get_alias(FunctionName=function, Name=qualifier)
+                assert config["DestinationConfig"][outcome]["Destination"] == destination
+        destinations[logical] = props.get("DestinationConfig", {}).get("OnFailure", {}).get(
+            "Destination")
+    # Every asynchronously invoked function sends what still fails somewhere.
+    assert all(destinations.values()), destinations
+    assert any(":lambda:" in d for d in destinations.values()), destinations
 
 
 def test_roles_carry_their_policies(stack):

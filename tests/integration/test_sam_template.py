@@ -81,6 +81,8 @@ def test_sam_build_packages_every_function_and_the_layer(tmp_path):
     functions = {"AuthFunction": "tuber_auth", "VideoFunction": "tuber_video",
                  "LikeFunction": "tuber_like", "CommentFunction": "tuber_comment",
                  "TranscodeFunction": "tuber_transcode",
+                 # The same code as TranscodeFunction, another handler: its own build.
+                 "TranscodePartFunction": "tuber_transcode",
                  "OnTranscodedFunction": "tuber_on_transcoded"}
     for function, package in functions.items():
         handler = build_dir / function / package / "handler.py"
