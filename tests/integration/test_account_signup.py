@@ -3,6 +3,7 @@
 stand-in (tests/support/mail_fixtures.py)."""
 from __future__ import annotations
 
+import json
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -120,6 +121,19 @@ def test_look_alike_usernames_are_refused(auth_api, name):
     answer = register(auth_api, name, "other@example.com")
     assert answer.status == 409 and answer.error_code in {"username_taken",
                                                           "username_look_alike"}, name
+
+
+@pytest.mark.parametrize("extra,status", [
+    ({"displayName": None}, 201),                            # null: none given
+    ({"email": "\udaf3\udd7c\u00b2:"}, 422),                # a pair, still no address
+    ({"email": "ada\ud800@example.com"}, 422),              # a lone surrogate
+    ({"password": "pass\udc00word!"}, 422),
+    ({"displayName": "\ud83d"}, 422),
+])
+def test_odd_unicode_in_a_registration_is_a_client_error(auth_api, extra, status):
+    body = {"username": "ada", "email": "ada@example.com", "password": PASSWORD, **extra}
+    answer = auth_api.call("POST", "/auth/register", raw_body=json.dumps(body))
+    assert answer.status == status, answer.body
 
 
 def test_a_fullwidth_username_is_stored_in_its_normal_form(auth_api, db):

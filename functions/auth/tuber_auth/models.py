@@ -52,7 +52,9 @@ _HIDDEN = re.compile("[\u0000-\u001f\u007f-\u009f\u200b\u200c\u200e\u200f"
                      "\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
 
 
-def clean_display_name(value: str) -> str:
+def clean_display_name(value: str | None) -> str | None:
+    if value is None:  # an explicit null: no display name given
+        return None
     value = nfkc(_encodable(value)).strip()
     if not value:
         raise ValueError("display name is blank")
