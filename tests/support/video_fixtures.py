@@ -1,5 +1,6 @@
-"""Fixtures for the video path: moto S3 with the media bucket, the video handler, users with
-tokens, and videos created through the API (optionally published as the pipeline would)."""
+"""Fixtures for the video path: moto S3 with the media bucket (also over HTTP), the video
+handler, users with tokens, videos created through the API (optionally published), the
+transcode handlers, and transcodes in parts as the ffmpeg backend leaves them."""
 from __future__ import annotations
 
 
@@ -47,7 +48,9 @@ def new_video(video_api):
 
 @pytest.fixture
 def published_video(db, new_video):
-    """A video created through the API and published the way on_transcoded does it."""
+    """A video created through the API and published in one step with its media, as a
+    MediaConvert job's completion does it (publishing.publish; the ffmpeg backend's parts
+    publish rung by rung: transcode_runs)."""
     from tuber_common import publishing
     from tuber_common.ids import parse_video_id
 
