@@ -24,7 +24,7 @@ from bson import ObjectId
 from pymongo import ReturnDocument
 from pymongo.database import Database
 
-from . import counters, video_removal
+from . import counters
 from .clock import utcnow
 
 RATINGS_STAMP = "ratingsChangingAt"    # tuber_like.ratings.STAMP
@@ -35,6 +35,10 @@ COUNTER = {"like": "likeCount", "dislike": "dislikeCount"}
 def purge(db: Database, user_id: ObjectId, deadline: float) -> dict:
     """Remove what `user_id` left (see the module doc) until time.monotonic() passes
     `deadline`. Answers how much went, and `complete`: whether nothing is left."""
+    # S3 (boto3, botocore) only for an account that has videos: the auth function imports
+    # this module at cold start, and most deletions find none.
+    from . import video_removal
+
     done = {"videos": 0, "ratings": 0, "comments": 0}
 
     def stopped() -> dict | None:
