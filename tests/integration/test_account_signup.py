@@ -282,3 +282,36 @@ def test_an_account_made_before_verification_existed_keeps_its_address(auth_api,
     by_email = auth_api.post("/auth/login", {"email": "oldtimer@example.com",
                                              "password": PASSWORD})
     assert by_email.status == 200 and by_email.json["user"]["id"] == legacy.id
+
+
+def test_accounts_made_before_look_alike_keys_get_them_with_the_indexes(auth_api, db, member):
+    from tuber_common.indexes import ensure_indexes
+
+    member("grace")  # written as before issue 16: no skeletons
+    assert "usernameSkeleton" not in db.users.find_one({"username": "grace"})
+    ensure_indexes(db)  # the deploy's MongoIndexes custom resource runs it
+    stored = db.users.find_one({"username": "grace"})
+    assert stored["usernameSkeleton"] == stored["displayNameSkeleton"] == "grace"
+    answer = register(auth_api, "mallory", displayName="GRACE")
+    assert answer.error_code == "display_name_imitates"
+
+
+# --- mail that cannot be sent ----------------------------------------------------------------
+
+def test_mail_down_never_undoes_a_registration_and_says_so_on_a_reset(auth_api, mailbox,
+                                                                       monkeypatch):
+    from tuber_common import mail
+    from tuber_common.settings import get_settings
+    from local.services import free_port
+
+    monkeypatch.setenv("SES_ENDPOINT_URL", f"http://127.0.0.1:{free_port()}/_aws/ses")
+    get_settings.cache_clear()
+    mail.reset_client()
+    registered = register(auth_api, "ada")
+    assert registered.status == 201  # the account exists; the link can be sent again later
+    for address in ("ada@example.com", "nobody@example.com"):
+        answer = auth_api.post("/auth/password/forgot", {"email": address})
+        assert (answer.status, answer.error_code) == (503, "mail_unavailable")
+    session = auth_api.post("/auth/login", {"username": "ada", "password": PASSWORD}).json
+    resend = auth_api.post("/auth/verify/resend", token=session["accessToken"])
+    assert (resend.status, resend.error_code) == (503, "mail_unavailable")
