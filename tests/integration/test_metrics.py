@@ -81,9 +81,10 @@ def test_each_transcode_part_reports_its_seconds_and_the_video_is_published_once
     assert parts.get("VideosPublished") == [1]
     published = db.videos.find_one({"_id": parse_video_id(video["id"])})
     assert published["status"] == "PUBLIC" and published["progressPercent"] == 100
-    # Lambda delivers an event at least once: a part run again publishes nothing more.
-    part_invocations.run(part_invocations.events[-1])
+    # Lambda delivers an event at least once: a part run again encodes and publishes nothing.
+    assert part_invocations.run(part_invocations.events[-1])["result"] == "ignored"
     assert "VideosPublished" not in emitted(capsys)
+    assert db.transcode_parts.count_documents({}) == 0
     again = db.videos.find_one({"_id": parse_video_id(video["id"])})
     assert (again["status"], again["renditions"], again["progressPercent"]) == (
         "PUBLIC", published["renditions"], 100)

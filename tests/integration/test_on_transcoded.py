@@ -133,6 +133,7 @@ def test_failed_invocations_that_are_not_transcode_parts_are_ignored(
         failed_part_record({"videoId": video_id, "track": "240p", "index": 0}),  # no run
         failed_part_record({"videoId": "../etc", "runId": run["runId"], "track": "240p"}),
         failed_part_record({"videoId": {"$ne": None}, "runId": run["runId"], "track": "240p"}),
+        {**failed_part_record({}), "requestPayload": {"part": "240p"}},  # not an address
     ]
     for record in not_parts:
         assert run_on_transcoded(record)["results"] == ["ignored"], record["requestPayload"]

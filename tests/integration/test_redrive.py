@@ -329,10 +329,6 @@ def test_stack_and_function_find_the_queue_and_the_alias(deployed, dlq, capsys):
         "TranscodeFunction)" in capsys.readouterr().err
 
 
-@pytest.mark.xfail(strict=True, reason="scripts/redrive --list stops at a function whose "
-                   "on-failure destination is another function (TranscodePartFunction -> "
-                   "OnTranscodedFunction): queue_url_from_arn raises SetupError for the whole "
-                   "listing")
 def test_list_shows_a_function_whose_failures_go_to_another_function(sqs, dlq, capsys):
     """TranscodePartFunction's failures go to OnTranscodedFunction, not to a queue: the
     listing says so and goes on with the other functions."""

@@ -25,7 +25,8 @@ def on_failed_part(db: Database, event: dict) -> str:
     playing, goes on without that rung)."""
     payload = event.get("requestPayload") or {}
     task = payload.get("part") if isinstance(payload, dict) else None
-    video_id = try_parse_video_id((task or {}).get("videoId"))
+    task = task if isinstance(task, dict) else {}
+    video_id = try_parse_video_id(task.get("videoId"))
     if video_id is None or not isinstance(task.get("runId"), str) or not isinstance(
             task.get("track"), str):
         logger.warning("ignoring a failed invocation that is not a transcode part",

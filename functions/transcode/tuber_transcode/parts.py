@@ -59,7 +59,7 @@ def run(db: Database, bucket: str, task: dict, *, timeout_seconds: float,
     video_id, run_id, track, index = found
     doc = db.videos.find_one({"_id": video_id, "transcode.runId": run_id,
                               "status": {"$in": [PROCESSING, PUBLIC]}},
-                             {"transcode": 1, "rawKey": 1})
+                             {"transcode": 1, "rawKey": 1, "renditions.name": 1})
     if doc is None:
         logger.info("ignoring a part of a stale run or a gone video",
                     extra={"videoId": str(video_id), "track": track, "index": index})
@@ -70,6 +70,12 @@ def run(db: Database, bucket: str, task: dict, *, timeout_seconds: float,
         return IGNORED
     if track in (transcode.get("failedTracks") or []):
         logger.info("ignoring a part of a rung given up on", extra={"track": track})
+        return IGNORED
+    assembled = ({r["name"] for r in doc.get("renditions") or []} if track != plan.AUDIO
+                 else ({plan.AUDIO} if transcode.get("audio") else set()))
+    if track in assembled:
+        # A repeated delivery after its rung was put together (its part records are gone).
+        logger.info("ignoring a part of a rung already assembled", extra={"track": track})
         return IGNORED
     if not assembly.part_done(db, video_id, run_id, track, index):
         try:
