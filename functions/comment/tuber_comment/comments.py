@@ -21,8 +21,8 @@ from pymongo.database import Database
 from tuber_common import counters
 from tuber_common.clock import iso, utcnow
 from tuber_common.db import insert_new
-from tuber_common.errors import Conflict, Forbidden, NotFound, Unauthorized
-from tuber_common.ids import VideoId, try_parse_id
+from tuber_common.errors import Conflict, Forbidden, NotFound
+from tuber_common.ids import VideoId, try_parse_id, user_oid
 from tuber_common.pagination import page
 from tuber_common.users import hydrate_users
 from tuber_common.videos import PUBLIC, comments_enabled, find_visible_video
@@ -35,13 +35,6 @@ VIDEO_FIELDS = {"ownerId": 1, "visibility": 1, "status": 1, "commentsEnabled": 1
 STAMP = "commentsChangingAt"
 
 
-def _user_oid(user_id: str) -> ObjectId:
-    oid = try_parse_id(user_id)
-    if oid is None:  # our own tokens always carry an ObjectId subject
-        raise Unauthorized("invalid access token", code="invalid_token")
-    return oid
-
-
 def _not_found() -> NotFound:
     return NotFound("comment not found", code="comment_not_found")
 
@@ -51,11 +44,7 @@ def _count(db: Database, video_id: VideoId, delta: int) -> None:
 
 
 def _visible_video(db: Database, video_id: str, viewer_id: str | None) -> dict:
-    video = find_visible_video(db, video_id, viewer_id, VIDEO_FIELDS)
-    # As on GET /video/{id}: a video not yet published exists for its owner only.
-    if video["status"] != PUBLIC and str(video["ownerId"]) != viewer_id:
-        raise NotFound("video not found", code="video_not_found")
-    return video
+    return find_visible_video(db, video_id, viewer_id, VIDEO_FIELDS)
 
 
 def _check_comments_enabled(video: dict) -> None:
@@ -97,7 +86,7 @@ def create(db: Database, user_id: str, video_id: str, text: str,
     if video["status"] != PUBLIC:
         raise Conflict("only published videos take comments", code="video_not_published")
     _check_comments_enabled(video)
-    author = _user_oid(user_id)
+    author = user_oid(user_id)
     counters.stamp_changing(db, video["_id"], STAMP)
     top_id = _reserve_reply(db, video["_id"], parent_id) if parent_id is not None else None
     doc = {"videoId": video["_id"], "parentId": top_id, "authorId": author, "text": text,

@@ -15,8 +15,8 @@ from pymongo.errors import DuplicateKeyError
 
 from tuber_common import counters
 from tuber_common.clock import utcnow
-from tuber_common.errors import Conflict, Forbidden, NotFound, Unauthorized
-from tuber_common.ids import VideoId, try_parse_id
+from tuber_common.errors import Conflict, Forbidden
+from tuber_common.ids import VideoId, user_oid
 from tuber_common.pagination import page
 from tuber_common.users import hydrate_users
 from tuber_common.videos import (PUBLIC, can_see, find_visible_video, owner_ids,
@@ -31,26 +31,10 @@ STAMP = "ratingsChangingAt"
 MAX_ATTEMPTS = 8
 
 
-def user_oid(user_id: str) -> ObjectId:
-    oid = try_parse_id(user_id)
-    if oid is None:  # our own tokens always carry an ObjectId subject
-        raise Unauthorized("invalid access token", code="invalid_token")
-    return oid
-
-
-def _may_see(video: dict, viewer_id: str | None) -> bool:
-    # As on GET /video/{id}: a video not yet published exists for its owner only.
-    return can_see(video, viewer_id) and (
-        video["status"] == PUBLIC or str(video["ownerId"]) == viewer_id)
-
-
 def _visible_video(db: Database, video_id: str, viewer_id: str | None) -> dict:
-    video = find_visible_video(db, video_id, viewer_id,
-                               {"ownerId": 1, "visibility": 1, "status": 1,
-                                "ratingsEnabled": 1, **COUNTS})
-    if not _may_see(video, viewer_id):
-        raise NotFound("video not found", code="video_not_found")
-    return video
+    return find_visible_video(db, video_id, viewer_id,
+                              {"ownerId": 1, "visibility": 1, "status": 1,
+                               "ratingsEnabled": 1, **COUNTS})
 
 
 def _rateable_video(db: Database, video_id: str, user_id: str) -> dict:
@@ -157,7 +141,7 @@ def my_likes(db: Database, user_id: str, limit: int,
                                 projection={"videoId": 1, "ratedAt": 1})
     ids = [r["videoId"] for r in ratings]
     found = {v["_id"]: v for v in db.videos.find({"_id": {"$in": ids}})} if ids else {}
-    videos = [found[i] for i in ids if i in found and _may_see(found[i], user_id)]
+    videos = [found[i] for i in ids if i in found and can_see(found[i], user_id)]
     owners = hydrate_users(db, owner_ids(videos))
     items = [video_out(v, owners.get(str(v["ownerId"])), "like", include_my_rating=True)
              for v in videos]

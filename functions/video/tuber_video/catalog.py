@@ -1,8 +1,6 @@
-"""Reading videos: one by id, the feed, a channel, title search. Visibility rules:
-- private: the owner alone (others get 404, as if it did not exist);
-- unlisted: anyone with the id, never in a list;
-- not yet PUBLIC (uploading, processing, failed): the owner alone.
-Lists page on an indexed key and hydrate their owners with one query per page."""
+"""Reading videos: one by id, the feed, a channel, title search. Who may see a video is
+tuber_common.videos.can_see (private or not yet PUBLIC: the owner alone; unlisted: anyone
+with the id, never in a list). Lists page on an indexed key and hydrate their owners with one query per page."""
 from __future__ import annotations
 
 from pymongo.database import Database
@@ -15,18 +13,6 @@ from tuber_common.videos import PUBLIC, find_visible_video, owner_ids, video_out
 
 LISTED = {"status": PUBLIC, "visibility": "public"}
 MAX_QUERY_WORDS = 8
-
-
-def is_owner(doc: dict, viewer_id: str | None) -> bool:
-    return viewer_id is not None and str(doc["ownerId"]) == viewer_id
-
-
-def visible_video(db: Database, video_id: str, viewer_id: str | None) -> dict:
-    """The document if the viewer may see it; 404 otherwise (also for malformed ids)."""
-    doc = find_visible_video(db, video_id, viewer_id)
-    if doc["status"] != PUBLIC and not is_owner(doc, viewer_id):
-        raise NotFound("video not found", code="video_not_found")
-    return doc
 
 
 def my_rating(db: Database, video_id: VideoId, viewer_id: str) -> str:
@@ -43,7 +29,7 @@ def shape(db: Database, doc: dict, viewer_id: str | None) -> dict:
 
 
 def get_video(db: Database, video_id: str, viewer_id: str | None) -> dict:
-    return shape(db, visible_video(db, video_id, viewer_id), viewer_id)
+    return shape(db, find_visible_video(db, video_id, viewer_id), viewer_id)
 
 
 def _shape_page(db: Database, docs: list[dict], next_cursor: str | None) -> dict:

@@ -6,18 +6,15 @@ from pymongo.database import Database
 
 from tuber_common import video_removal
 from tuber_common.clock import utcnow
-from tuber_common.errors import Forbidden, NotFound
-from tuber_common.videos import find_visible_video, words
+from tuber_common.errors import NotFound
+from tuber_common.videos import find_owned_video, words
 
-from .catalog import is_owner, shape
+from .catalog import shape
 
 
 def owned_video(db: Database, video_id: str, user_id: str) -> dict:
     # Someone else's private video stays invisible (404); any other video of theirs is 403.
-    doc = find_visible_video(db, video_id, user_id)
-    if not is_owner(doc, user_id):
-        raise Forbidden("only the owner may change this video", code="not_owner")
-    return doc
+    return find_owned_video(db, video_id, user_id)
 
 
 def set_fields(db: Database, doc: dict, fields: dict, *, return_before: bool = False) -> dict:

@@ -2,7 +2,7 @@
 
 Every media request needs a signature (the media origin refuses unsigned ones with 403).
 The cookies are handed out by GET /video/{id} and POST /video/{id}/playback to whoever may
-play the video, by the same rules as seeing it (catalog.visible_video):
+play the video, by the same rules as seeing it (tuber_common.videos.can_see):
 - public and unlisted videos, once PUBLIC: anyone, signed in or not (unlisted: anyone who
   has the id, which is 128 random bits);
 - private videos: the owner alone (others get 404, as for the video itself);
@@ -26,13 +26,13 @@ from pymongo.database import Database
 from tuber_common import media_signing
 from tuber_common.clock import iso
 from tuber_common.errors import Conflict
-from tuber_common.videos import PUBLIC, media_url
+from tuber_common.videos import PUBLIC, find_visible_video, is_owner, media_url
 
-from .catalog import is_owner, shape, visible_video
+from .catalog import shape
 
 
 def may_play(doc: dict, viewer_id: str | None) -> bool:
-    """For a video the viewer may see (visible_video): whether it has media to play."""
+    """For a video the viewer may see (can_see): whether it has media to play."""
     return bool(doc.get("hlsKey")) and (doc["status"] == PUBLIC or is_owner(doc, viewer_id))
 
 
@@ -52,7 +52,7 @@ def cookies(doc: dict, now: float | None = None) -> tuple[dict, list[Cookie]]:
 
 def watch(db: Database, video_id: str, viewer_id: str | None) -> tuple[dict, list[Cookie]]:
     """GET /video/{id}: the video, and playback cookies when the viewer may play it."""
-    doc = visible_video(db, video_id, viewer_id)
+    doc = find_visible_video(db, video_id, viewer_id)
     granted = cookies(doc)[1] if may_play(doc, viewer_id) else []
     return shape(db, doc, viewer_id), granted
 
@@ -60,7 +60,7 @@ def watch(db: Database, video_id: str, viewer_id: str | None) -> tuple[dict, lis
 def playback(db: Database, video_id: str, viewer_id: str | None) -> tuple[dict, list[Cookie]]:
     """POST /video/{id}/playback: fresh cookies (the web client calls it every few minutes
     while a video plays), the master playlist's URL and when the cookies expire."""
-    doc = visible_video(db, video_id, viewer_id)
+    doc = find_visible_video(db, video_id, viewer_id)
     if not may_play(doc, viewer_id):
         raise Conflict("this video has no playable media yet", code="video_not_playable")
     return cookies(doc)

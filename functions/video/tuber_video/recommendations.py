@@ -11,9 +11,9 @@ from __future__ import annotations
 from pymongo.database import Database
 
 from tuber_common.users import hydrate_users
-from tuber_common.videos import owner_ids, video_out
+from tuber_common.videos import find_visible_video, owner_ids, video_out
 
-from .catalog import LISTED, visible_video
+from .catalog import LISTED
 
 DEFAULT_LIMIT, MAX_LIMIT = 8, 20
 
@@ -21,7 +21,7 @@ DEFAULT_LIMIT, MAX_LIMIT = 8, 20
 def recommended(db: Database, video_id: str, viewer_id: str | None,
                 limit: int = DEFAULT_LIMIT) -> dict:
     # The same visibility as GET /video/{videoId}: what the caller cannot see is a 404.
-    doc = visible_video(db, video_id, viewer_id)
+    doc = find_visible_video(db, video_id, viewer_id)
     limit = max(1, min(int(limit), MAX_LIMIT))
     same_owner = list(db.videos.find({"ownerId": doc["ownerId"], **LISTED,
                                       "_id": {"$ne": doc["_id"]}})

@@ -39,9 +39,8 @@ from tuber_common.clock import iso, utcnow
 from tuber_common.errors import BadRequest, Conflict, Forbidden
 from tuber_common.observability import count
 from tuber_common.settings import get_settings
-from tuber_common.videos import PUBLIC
+from tuber_common.videos import PUBLIC, find_visible_video
 
-from .catalog import visible_video
 
 TOKEN_VERSION = "v1"
 _KEY_LABEL = b"tuber view sessions v1"
@@ -144,7 +143,7 @@ def read_session(token: str) -> dict:
 
 def start(db: Database, video_id: str, user_id: str | None, client_ip: str) -> dict:
     """POST /video/{id}/view/start: {viewSession, countsAfterSeconds, expiresAt, expiresIn}."""
-    doc = visible_video(db, video_id, user_id)
+    doc = find_visible_video(db, video_id, user_id)
     if doc["status"] != PUBLIC:
         raise Conflict("only published videos count views", code="video_not_published")
     now = _clock()
@@ -264,7 +263,7 @@ def record_view(db: Database, video_id: str, view_session: str, user_id: str | N
     """POST /video/{id}/view: {viewCount, counted, countsInSeconds}. `countsInSeconds` is
     set when the session is too young by the server's clock (report again then); null when
     the view counted or never will (de-duplicated, or the video is not PUBLIC)."""
-    doc = visible_video(db, video_id, user_id)
+    doc = find_visible_video(db, video_id, user_id)
     session = read_session(view_session)
     if session["v"] != str(doc["_id"]):
         raise _invalid()

@@ -20,7 +20,7 @@ from typing import Union
 from bson import ObjectId
 from bson.errors import InvalidId
 
-from .errors import NotFound
+from .errors import NotFound, Unauthorized
 
 VIDEO_ID_BYTES = 16
 VIDEO_ID_CHARS = 22  # ceil(16 * 8 / 6), unpadded base64url
@@ -45,6 +45,16 @@ def try_parse_id(value: str) -> ObjectId | None:
         return ObjectId(value)
     except (InvalidId, TypeError):
         return None
+
+
+def user_oid(user_id: str) -> ObjectId:
+    """The ObjectId of a signed-in caller (the subject of a verified access token, as
+    http.require_user answers it). Our own tokens always carry one: anything else is an
+    invalid token (401)."""
+    oid = try_parse_id(user_id)
+    if oid is None:
+        raise Unauthorized("invalid access token", code="invalid_token")
+    return oid
 
 
 def new_video_id() -> str:

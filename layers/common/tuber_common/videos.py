@@ -22,7 +22,7 @@ from pymongo.database import Database
 
 from . import media_signing
 from .clock import iso
-from .errors import NotFound
+from .errors import Forbidden, NotFound
 from .ids import try_parse_video_id
 from .users import deleted_user
 
@@ -49,19 +49,39 @@ def ratings_enabled(doc: dict) -> bool:
     return doc.get("ratingsEnabled") is not False
 
 
+def is_owner(doc: dict, viewer_id: str | None) -> bool:
+    return viewer_id is not None and str(doc["ownerId"]) == viewer_id
+
+
 def can_see(doc: dict, viewer_id: str | None) -> bool:
-    """Private videos are the owner's alone; public and unlisted ones anyone with the id."""
-    return doc.get("visibility") != "private" or str(doc["ownerId"]) == viewer_id
+    """Who may see a video, the one rule every read path follows: its owner always; anyone
+    else (signed in or not) only a video that is PUBLIC and not private. Unlisted: anyone
+    with the id, never in a list. Everyone else gets 404, as if it did not exist."""
+    return is_owner(doc, viewer_id) or (
+        doc.get("visibility") != "private" and doc.get("status") == PUBLIC)
 
 
 def find_visible_video(db: Database, video_id: str, viewer_id: str | None,
                        projection: dict | None = None) -> dict:
-    """The video if `viewer_id` may see it; 404 otherwise (also for malformed ids). Takes
-    either id format (tuber_common.ids)."""
+    """The video if `viewer_id` may see it (can_see); 404 otherwise (also for malformed
+    ids). Takes either id format (tuber_common.ids). A projection must hold ownerId,
+    visibility and status."""
     key = try_parse_video_id(video_id)
     doc = db.videos.find_one({"_id": key}, projection) if key is not None else None
     if doc is None or not can_see(doc, viewer_id):
         raise NotFound("video not found", code="video_not_found")
+    return doc
+
+
+def find_owned_video(db: Database, video_id: str, user_id: str) -> dict:
+    """For the owner's writes: the video if `user_id` owns it. Someone else's private
+    video stays invisible (404); any other video of theirs is 403 `not_owner`."""
+    key = try_parse_video_id(video_id)
+    doc = db.videos.find_one({"_id": key}) if key is not None else None
+    if doc is None or (doc.get("visibility") == "private" and not is_owner(doc, user_id)):
+        raise NotFound("video not found", code="video_not_found")
+    if not is_owner(doc, user_id):
+        raise Forbidden("only the owner may change this video", code="not_owner")
     return doc
 
 
