@@ -336,25 +336,29 @@ export function renderUpload({ main, signal, navigate }) {
         formError(tracker, error);
         current = null;
       }
-      const key = current ? `${current.status}:${current.progressPercent ?? ""}` : null;
+      const pending = current?.pendingRenditions?.length || 0;
+      const key = current ? `${current.status}:${current.progressPercent ?? ""}:${pending}` : null;
       if (current && key !== last) {
+        const wasPublic = last?.startsWith("PUBLIC:");
         last = key;
         const pct = Number.isFinite(current.progressPercent) ? ` ${Math.round(current.progressPercent)}%` : "";
         const text = {
           UPLOADING: " Upload received, waiting for processing to start…",
           PROCESSING: ` Transcoding into adaptive quality levels…${pct}`,
-          PUBLIC: " Your video is ready.",
+          // Playable at its lowest quality first; the higher ones join as they finish.
+          PUBLIC: pending ? ` Your video is ready to watch. Higher quality is still processing…${pct}`
+            : " Your video is ready.",
           FAILED: ` Processing failed${current.failureReason ? `: ${current.failureReason}` : "."}`,
         }[current.status] || "";
         statusLine.replaceChildren(statusBadge(current.status), text);
         processingSlot.replaceChildren(...(current.status === "PROCESSING" || current.status === "PUBLIC"
           ? [processingBar(current, { id: "processing-progress" })] : []));
-        if (current.status === "PUBLIC") {
+        if (current.status === "PUBLIC" && !wasPublic) {
           result.replaceChildren(link, h("a.button", { href: "#/me/videos" }, "My videos"),
             h("button.button.button-ghost", { type: "button", onclick: () => navigate("#/upload") }, "Upload another"));
           link.focus();
-          return;
         }
+        if (current.status === "PUBLIC" && !pending) return;
         if (current.status === "FAILED") {
           const retry = h("button.button.button-primary", { type: "button" }, "Retry");
           retry.addEventListener("click", async () => {
