@@ -158,8 +158,10 @@ def test_a_refused_container_is_named_in_the_reason():
 def test_ffmpeg_is_confined_to_the_allowed_demuxers_and_the_sources_protocol():
     probe = _probe(demuxer="matroska")
     args = tools.input_args(probe, "https://bucket.s3.amazonaws.com/raw/x/source?X-Amz=1")
-    assert args[:4] == ["-protocol_whitelist", "https,tls,tcp", "-format_whitelist",
-                        ",".join(tools.ALLOWED_CONTAINERS)]
-    assert args[4:] == ["-f", "matroska", "-i",
+    assert args[:2] == ["-protocol_whitelist", "https,tls,tcp"]
+    # ffmpeg does not check certificates unless told to (tests/integration/test_source_tls.py).
+    assert args[2:4] == ["-tls_verify", "1"] and args[4] == "-ca_file"
+    assert args[6:8] == ["-format_whitelist", ",".join(tools.ALLOWED_CONTAINERS)]
+    assert args[8:] == ["-f", "matroska", "-i",
                         "https://bucket.s3.amazonaws.com/raw/x/source?X-Amz=1"]
     assert tools.input_args(probe, "/tmp/source")[1] == "file"

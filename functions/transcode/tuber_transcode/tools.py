@@ -165,8 +165,7 @@ _NOT_ALLOWED = re.compile(rb"\[([\w-]+) @ (?:0x)?[0-9a-fA-F]+\] Format not on wh
 
 def _ffprobe(source: str, options: list[str]) -> list[str]:
     """ffprobe, confined: only the source's own protocol, only the allowed demuxers."""
-    return [tool("ffprobe"), "-v", "error", "-hide_banner",
-            "-protocol_whitelist", protocols_for(source),
+    return [tool("ffprobe"), "-v", "error", "-hide_banner", *source_options(source),
             "-format_whitelist", ",".join(ALLOWED_CONTAINERS), *options, source]
 
 
@@ -276,6 +275,16 @@ def check_limits(probe: Probe, size_bytes: int) -> None:
             f"per byte (at most {limit:,.0f}), as in a decompression bomb")
 
 
+def source_options(source: str) -> list[str]:
+    """The only protocols ffmpeg may open for `source` and, over https, the certificate
+    check ffmpeg skips by default (the same CA bundle boto3 trusts)."""
+    options = ["-protocol_whitelist", protocols_for(source)]
+    if source.startswith("https://"):
+        from botocore.httpsession import get_cert_path
+        options += ["-tls_verify", "1", "-ca_file", get_cert_path(True)]
+    return options
+
+
 def protocols_for(source: str) -> str:
     """The only protocols ffmpeg may open for `source`: a local file, or the presigned
     http(s) URL of the upload itself (never what a playlist or reference inside it names)."""
@@ -290,5 +299,5 @@ def input_args(probe: Probe, source: str) -> list[str]:
     """ffmpeg's input options for a probed source: the demuxer that probed it, forced, and
     only the protocol the source itself needs."""
     forced = ["-f", probe.demuxer] if probe.demuxer else []
-    return ["-protocol_whitelist", protocols_for(source),
+    return [*source_options(source),
             "-format_whitelist", ",".join(ALLOWED_CONTAINERS), *forced, "-i", source]
