@@ -1,6 +1,7 @@
 """The local API Gateway: HTTP requests in, HTTP API (payload 2.0) events to the functions
-in this process, their answers back out as HTTP. Also serves the web client, /openapi.json
-and /docs, which API Gateway would not (they live on other hosts in production)."""
+(each in containers of its own: local/containers.py), their answers back out as HTTP. Also
+serves the web client, /openapi.json and /docs, which API Gateway would not (they live on
+other hosts in production)."""
 from __future__ import annotations
 
 import base64
@@ -154,8 +155,11 @@ class Gateway:
                                source_ip=source_ip)
         try:
             result = self.registry.invoke(match.route.function, event)
-        except Exception:  # an uncaught error in a function: API Gateway answers 500
-            log.exception("%s raised", match.route.function)
+        except Exception as exc:  # an uncaught error in a function: API Gateway answers 500
+            if hasattr(exc, "error_type"):  # raised in its container, which logged it
+                log.error("%s failed: %s: %s", match.route.function, exc.error_type, exc)
+            else:
+                log.exception("%s raised", match.route.function)
             return json_error(500, "internal_error", "internal error")
         return lambda_result_to_http(result)
 

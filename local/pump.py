@@ -52,6 +52,12 @@ def targets_for(subscriptions: list[S3Subscription], record: dict) -> list[str]:
     return [s.function for s in subscriptions if subscription_matches(s, record)]
 
 
+def error_type(error: BaseException) -> str:
+    """What Lambda reports as the errorType: the function's exception's type name (a
+    local/containers.FunctionError carries the one raised in the container)."""
+    return getattr(error, "error_type", None) or type(error).__name__
+
+
 def describe_event(event: dict) -> str:
     records = event.get("Records") if isinstance(event, dict) else None
     if records and isinstance(records[0], dict) and "s3" in records[0]:
@@ -86,7 +92,7 @@ class DeadLetterQueue:
             "requestPayload": event,
             "responseContext": {"statusCode": 200, "executedVersion": "$LATEST",
                                 "functionError": "Unhandled"},
-            "responsePayload": {"errorMessage": str(error), "errorType": type(error).__name__},
+            "responsePayload": {"errorMessage": str(error), "errorType": error_type(error)},
         }
 
     def send(self, function: str, event: dict, error: BaseException, attempts: int) -> None:
@@ -200,9 +206,11 @@ class EventPump:
                 return
             except Exception as exc:
                 elapsed = (time.perf_counter() - started) * 1000
+                # A function's own error (it ran in its container, whose log has the
+                # traceback) is named by its type; an error of the pump's own gets its traceback.
                 log.error("event %s -> %s failed %.0fms (attempt %d/%d): %s", what, function,
-                          elapsed, attempt, attempts, type(exc).__name__,
-                          exc_info=attempt == attempts)
+                          elapsed, attempt, attempts, error_type(exc),
+                          exc_info=attempt == attempts and not hasattr(exc, "error_type"))
                 if attempt < attempts and not self._stopping.is_set():
                     time.sleep(self.retry_delay_s * attempt)
                     continue

@@ -3,8 +3,8 @@
     python -m local.stack [--port 3000] [--host 127.0.0.1] [--data-dir .local-data] [--demo]
 
 Starts SecantusDB (unless MONGODB_URI is set) and moto (S3 + SQS), creates the indexes, the
-media bucket and its event notifications, then serves the API (the template's routes, the
-functions in this process), the web client, /openapi.json and /docs, and pumps S3 events to
+media bucket and its event notifications, then serves the API (the template's routes, each
+function in processes of its own: local/containers.py), the web client, /openapi.json and /docs, and pumps S3 events to
 the functions. Ctrl-C or SIGTERM stops everything it started.
 """
 from __future__ import annotations
@@ -24,6 +24,7 @@ from .cdn import media_behaviours
 from .environment import (ACCOUNT_ID, REGION, LocalValues, function_environment,
                           load_or_create_media_key, load_or_create_secrets, media_bucket_name,
                           write_aws_credentials)
+from .containers import FunctionContainers, start_fork_server, stop_fork_server
 from .functions import FunctionRegistry
 from .gateway import Cors, Gateway, GatewayServer
 from .mail import PAGE as MAIL_PAGE, SES_PREFIX, Mailbox
@@ -63,6 +64,7 @@ class Stack:
     dead_letters_url: str = ""
     _scheduler: Scheduler | None = None
     _snapshot: MediaSnapshot | None = None
+    _containers: FunctionContainers | None = None
 
     def start(self) -> None:
         try:
@@ -75,9 +77,16 @@ class Stack:
         opts = self.options
         data = opts.data_dir.resolve()
         (data / "logs").mkdir(parents=True, exist_ok=True)
+        # The functions' containers fork from it: it imports the libraries meanwhile.
+        threading.Thread(target=start_fork_server, name="fork-server", daemon=True).start()
         template = read_template(opts.template)
-        # Puts the layer and every CodeUri on sys.path, as Lambda's /opt/python and /var/task.
-        registry = FunctionRegistry(template, ROOT, [ROOT / "layers" / "common"])
+        layers = [ROOT / "layers" / "common"]
+        # The functions' code in this process, for /openapi.json only (their resolvers'
+        # schemas): puts the layer and every CodeUri on sys.path.
+        registry = FunctionRegistry(template, ROOT, layers)
+        # Every invocation runs in a container of its function (a process of its own, with
+        # the environment this process has by then).
+        self._containers = functions = FunctionContainers(template, ROOT, layers)
 
         self.mongo_uri = os.environ.get("MONGODB_URI") or self._start_mongo(data)
         mongo_db = os.environ.get("MONGODB_DB") or "tuber"
@@ -111,7 +120,7 @@ class Stack:
 
         api_functions = sorted({route.function for route in template.routes})
         swagger_dir = vendored_swagger_dir(ROOT / ".local-data")
-        gateway = Gateway(registry, RouteTable(template.routes), Cors(template.cors),
+        gateway = Gateway(functions, RouteTable(template.routes), Cors(template.cors),
                           opts.web_root if opts.web_root.is_dir() else None,
                           openapi=lambda: merged_openapi(registry, api_functions, template.routes),
                           docs_page=swagger_page("/docs/assets" if swagger_dir else None),
@@ -133,7 +142,7 @@ class Stack:
         # Events given up on after the retries, as Lambda's on-failure destination keeps them;
         # scripts/redrive replays them through the local Lambda Invoke API.
         self.dead_letters_url = sqs.create_queue(QueueName=DEAD_LETTER_QUEUE)["QueueUrl"]
-        self._pump = EventPump(sqs, queue_url, template.s3_subscriptions, registry.invoke,
+        self._pump = EventPump(sqs, queue_url, template.s3_subscriptions, functions.invoke,
                                workers=opts.workers, visibility_timeout_s=max(timeouts) + 60,
                                dead_letters=DeadLetterQueue(sqs, self.dead_letters_url,
                                                             account=ACCOUNT_ID, region=REGION),
@@ -141,14 +150,14 @@ class Stack:
                                            for name, f in template.functions.items()
                                            if f.on_failure_function})
         self._lambda_api = LambdaApiServer(LambdaApi(
-            lambda name: name in template.functions and registry.exists(name),
+            lambda name: name in template.functions and functions.exists(name),
             self._pump.invoke_async), opts.host)
         self._lambda_api.start()
         # Functions invoke functions (the transcoder its parts) through the local Lambda API.
         os.environ["LAMBDA_ENDPOINT_URL"] = self._lambda_api.url
         _forget_settings()
         self._pump.start()
-        self._scheduler = Scheduler(template.schedules, registry.invoke, account=ACCOUNT_ID,
+        self._scheduler = Scheduler(template.schedules, functions.invoke, account=ACCOUNT_ID,
                                     region=REGION)
         self._scheduler.start()
         self._print_banner(bucket, mongo_db, restored, swagger_dir is not None, registry,
@@ -212,6 +221,8 @@ class Stack:
             ("lambda api", lambda: self._lambda_api and self._lambda_api.stop()),
             ("event pump", lambda: self._pump and self._pump.stop()),
             ("gateway", lambda: self._server and self._server.stop()),
+            ("function containers", lambda: self._containers and self._containers.stop()),
+            ("fork server", stop_fork_server),
             ("media snapshot", self._save_media),
         ] + [(f"process {p.pid}", lambda p=p: services.stop(p))
              for p in reversed(self.processes)]
@@ -222,6 +233,7 @@ class Stack:
                 log.exception("stopping the %s failed", name)
         self.processes.clear()
         self._pump = self._server = self._scheduler = self._lambda_api = None
+        self._containers = None
 
     def _save_media(self) -> None:
         if self._snapshot and self.processes:

@@ -1,9 +1,8 @@
 """The gateway over a real socket, with a template and function code of the test's own:
-requests reach the handler imported from its CodeUri, answers come back as HTTP, and
-requests are served concurrently."""
+requests reach the handler imported from its CodeUri (in the function's containers, as the
+stack runs it), answers come back as HTTP, and requests are served concurrently."""
 from __future__ import annotations
 
-import sys
 import textwrap
 import threading
 import time
@@ -11,7 +10,7 @@ import time
 import pytest
 import requests
 
-from local.functions import FunctionRegistry
+from local.containers import FunctionContainers
 from local.gateway import Cors, Gateway, GatewayServer
 from local.routes import RouteTable
 from local.template import read_template
@@ -56,26 +55,32 @@ def lambda_handler(event, context):
 """
 
 
-@pytest.fixture
-def gateway_url(tmp_path):
+def _serve(tmp_path, max_per_function: int):
     (tmp_path / "template.yaml").write_text(TEMPLATE)
     package = tmp_path / "functions" / "echo" / "tuber_gwtest_echo"
     package.mkdir(parents=True)
     (package / "__init__.py").write_text("")
     (package / "handler.py").write_text(textwrap.dedent(HANDLER))
     template = read_template(tmp_path / "template.yaml")
-    saved_path = list(sys.path)
-    registry = FunctionRegistry(template, tmp_path, [])
-    server = GatewayServer(Gateway(registry, RouteTable(template.routes), Cors(template.cors),
+    functions = FunctionContainers(template, tmp_path, [], max_per_function=max_per_function)
+    server = GatewayServer(Gateway(functions, RouteTable(template.routes), Cors(template.cors),
                                    None, openapi=dict, docs_page=""), "127.0.0.1", 0)
     server.start()
     try:
         yield f"http://127.0.0.1:{server.port}"
     finally:
         server.stop()
-        sys.path[:] = saved_path
-        for name in [m for m in sys.modules if m.startswith("tuber_gwtest_")]:
-            del sys.modules[name]
+        functions.stop()
+
+
+@pytest.fixture
+def gateway_url(tmp_path):
+    yield from _serve(tmp_path, max_per_function=2)
+
+
+@pytest.fixture
+def one_container_gateway_url(tmp_path):
+    yield from _serve(tmp_path, max_per_function=1)
 
 
 def test_request_reaches_the_function_from_its_code_uri(gateway_url):
@@ -111,10 +116,16 @@ def test_a_slow_function_does_not_block_other_functions(gateway_url):
     assert elapsed < 1.8  # two 1 s requests to two functions at once, not one by one
 
 
-def test_one_function_serves_one_request_at_a_time_like_a_lambda_container(gateway_url):
-    # A Powertools resolver keeps the current event on itself: two requests in one handler
-    # at once would read each other's events. The gateway queues them instead.
+def test_two_requests_to_one_function_run_in_two_containers_at_once(gateway_url):
     statuses, elapsed = _get_all_at_once([f"{gateway_url}/slow"] * 2)
+    assert statuses == [200, 200]
+    assert elapsed < 1.8
+
+
+def test_one_container_serves_one_request_at_a_time(one_container_gateway_url):
+    # A Powertools resolver keeps the current event on itself: two requests in one handler
+    # at once would read each other's events. A container takes one at a time.
+    statuses, elapsed = _get_all_at_once([f"{one_container_gateway_url}/slow"] * 2)
     assert statuses == [200, 200]
     assert elapsed >= 1.9
 
