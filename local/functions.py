@@ -1,4 +1,7 @@
-"""Import and invoke the template's functions in this process, as Lambda would run them.
+"""Import the template's functions in this process: for /openapi.json (their resolvers'
+schemas, local/docs.py) and for tests of the pump that look into a function's module.
+The stack runs every invocation in the function's own containers instead
+(local/containers.py): functions in one process read each other's request data.
 
 Each function's CodeUri and the common layer go on sys.path (handler packages are named
 tuber_<name>, so they do not collide). Handlers are imported lazily, once, on first use.
