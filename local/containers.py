@@ -292,6 +292,11 @@ def _exit_when_orphaned(parent_pid: int) -> None:
 
 
 def _alive(pid: int) -> bool:
+    try:  # a killed stack nobody has reaped yet is a zombie: gone all the same
+        if Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z":
+            return False
+    except (OSError, IndexError):
+        pass
     try:
         os.kill(pid, 0)
     except ProcessLookupError:

@@ -283,3 +283,36 @@ def test_stop_leaves_no_container_behind(functions):
     assert [pid for pid in pids if process_alive(pid)] == []
     with pytest.raises(FunctionError):
         functions.invoke("BrokenFunction", {})
+
+
+KILLED_PARENT = """\
+import json, os, signal, sys
+sys.path.insert(0, {root!r})
+from pathlib import Path
+from local.containers import FunctionContainers
+from local.template import read_template
+
+project = Path({project!r})
+functions = FunctionContainers(read_template(project / "template.yaml"), project, [],
+                               environment=dict)
+functions.invoke("BrokenFunction", {{}})
+print(json.dumps(functions.pids()), flush=True)
+os.kill(os.getpid(), signal.SIGKILL)  # no shutdown at all
+"""
+
+
+def test_containers_exit_when_the_stack_is_killed(project):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = str(Path(__file__).resolve().parents[2])
+    script = KILLED_PARENT.format(root=root, project=str(project))
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          timeout=60, cwd=root)
+    pids = json.loads(done.stdout.strip().splitlines()[-1])
+    assert len(pids) == 1
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and any(process_alive(p) for p in pids):
+        time.sleep(0.2)
+    assert [p for p in pids if process_alive(p)] == []
