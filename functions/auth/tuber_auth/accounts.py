@@ -58,7 +58,8 @@ def _check_names(db: Database, keys: dict, own_id: ObjectId | None) -> None:
     """409 unless the username and display name of `keys` are free of look-alikes: other
     accounts' usernames and display names, and the usernames of deleted accounts."""
     retired = db.retired_usernames.find_one(
-        {"$or": [{"_id": keys["usernameLower"]}, {"skeleton": keys["usernameSkeleton"]}]})
+        {"$or": [{"_id": keys["usernameLower"]},
+                 {"skeleton": {"$in": keys["usernameSkeleton"]}}]})
     if retired is not None:
         raise _username_taken()
     clash = users.look_alike(db, keys["usernameSkeleton"], own_id)
@@ -71,11 +72,12 @@ def _check_names(db: Database, keys: dict, own_id: ObjectId | None) -> None:
 
 
 def _check_display_name(db: Database, keys: dict, own_id: ObjectId | None) -> None:
-    name = keys["displayNameSkeleton"]
-    if name == keys["usernameSkeleton"]:
+    names = keys["displayNameSkeleton"]
+    if set(names) & set(keys["usernameSkeleton"]):
         return  # one's own channel name, in any spelling
-    clash = users.look_alike(db, name, own_id)
-    if clash is None and db.retired_usernames.find_one({"skeleton": name}) is not None:
+    clash = users.look_alike(db, names, own_id)
+    if clash is None and db.retired_usernames.find_one(
+            {"skeleton": {"$in": names}}) is not None:
         clash = {"username": "[deleted]"}
     if clash is not None:
         raise Conflict("that display name imitates another channel",
@@ -132,7 +134,7 @@ def update_profile(db: Database, user_id: str, display_name: str) -> dict:
     except Conflict:
         previous = doc.get("displayName") or doc["username"]
         db.users.update_one({"_id": oid, "displayName": display_name}, {"$set": {
-            "displayName": previous, "displayNameSkeleton": users.skeleton(previous)}})
+            "displayName": previous, "displayNameSkeleton": users.skeletons(previous)}})
         raise
     return get_private(db, user_id)
 

@@ -29,7 +29,7 @@ from tuber_common.clock import iso, utcnow
 from tuber_common.errors import ApiError
 from tuber_common.observability import logger
 from tuber_common.settings import get_settings
-from tuber_common.users import skeleton
+from tuber_common.users import skeletons
 
 from . import letters, lifecycle, reauth, sessions, throttle
 
@@ -86,8 +86,7 @@ def retire_username(db: Database, user: dict) -> None:
     try:
         db.retired_usernames.update_one(
             {"_id": key},
-            {"$setOnInsert": {"skeleton": user.get("usernameSkeleton")
-                              or skeleton(user["username"]), "retiredAt": utcnow()}},
+            {"$setOnInsert": {"skeleton": skeletons(user["username"]), "retiredAt": utcnow()}},
             upsert=True)
     except DuplicateKeyError:
         pass  # retired by a concurrent run

@@ -39,8 +39,10 @@ def count(collection, key: str, update: dict) -> dict:
     means the document exists now, so it tries again (and inserts if it went meanwhile)."""
     for _ in range(5):
         try:
-            return collection.find_one_and_update({"_id": key}, update, upsert=True,
-                                                  return_document=ReturnDocument.AFTER)
+            doc = collection.find_one_and_update({"_id": key}, update, upsert=True,
+                                                 return_document=ReturnDocument.AFTER)
         except DuplicateKeyError:
             continue
+        if doc is not None:  # (SecantusDB may answer none to an upsert that lost a race)
+            return doc
     raise RuntimeError(f"could not count {key!r}")  # five races in a row: not expected

@@ -4,11 +4,12 @@ keys that make names and addresses unique (docs/API.md "Accounts").
 Keys. Usernames and emails are compared by `key()`: NFKC (fullwidth and other compatibility
 forms become their plain letters), then case folding, then NFKC again (folding can leave a
 string that is not NFKC). Stored as `usernameLower` / `emailLower` (the names predate the
-folding; for ASCII they are the lower case). Names are also compared by `skeleton()`, which
+folding; for ASCII they are the lower case). Names are also compared by `skeletons()`, which
 maps characters that look alike to one of them (Cyrillic and Greek look-alikes, 0/O, 1/l/I,
 "rn"/"m", accents) and drops everything that is not a letter or digit: two names with one
-skeleton are the same name to a reader. `usernameSkeleton` and `displayNameSkeleton` are
-stored on every account that has them (`backfill_keys` adds them to older documents).
+skeleton are the same name to a reader; a name with a stroke that reads as l or as capital I
+("I", "1", "|") has both readings as skeletons. `usernameSkeleton` and `displayNameSkeleton`
+(arrays) are stored on every account (`backfill_keys` adds them to older documents).
 
 Emails. `email` is the address as given (NFKC, trimmed); `emailVerifiedAt` is set when its
 owner followed a verification or reset link, and then `verifiedEmail` (its key, unique)
@@ -40,39 +41,47 @@ def key(text: str) -> str:
 
 # Look-alikes, mapped to the character they imitate (after NFKC, before case folding; a
 # readable subset of Unicode's confusables, those that fool a reader in a channel name).
+# _EITHER marks a stroke that reads as a lower-case l or a capital I ("I", "1", "|"...):
+# a name holding one has two readings, and both are its skeletons.
+_EITHER = "\x00"
 _CONFUSABLE = str.maketrans({
     # digits and signs that pass for letters
-    "0": "o", "1": "l", "I": "l", "|": "l",
+    "0": "o", "1": _EITHER, "I": _EITHER, "|": _EITHER,
     # Cyrillic
-    "а": "a", "в": "b", "е": "e", "ё": "e", "һ": "h", "і": "l", "ї": "l", "ј": "j", "к": "k",
+    "а": "a", "в": "b", "е": "e", "ё": "e", "һ": "h", "і": "i", "ї": "i", "ј": "j", "к": "k",
     "м": "m", "н": "h", "о": "o", "р": "p", "с": "c", "т": "t", "у": "y", "х": "x", "ѕ": "s",
-    "ԁ": "d", "ԛ": "q", "ԝ": "w", "ɡ": "g", "ӏ": "l", "ь": "b", "г": "r", "п": "n",
+    "ԁ": "d", "ԛ": "q", "ԝ": "w", "ɡ": "g", "ӏ": _EITHER, "ь": "b", "г": "r", "п": "n",
     "А": "a", "В": "b", "Е": "e", "К": "k", "М": "m", "Н": "h", "О": "o", "Р": "p", "С": "c",
-    "Т": "t", "У": "y", "Х": "x", "Ѕ": "s", "І": "l", "Ј": "j", "Ԁ": "d", "Ԛ": "q", "Ԝ": "w",
+    "Т": "t", "У": "y", "Х": "x", "Ѕ": "s", "І": _EITHER, "Ј": "j", "Ԁ": "d", "Ԛ": "q",
+    "Ԝ": "w",
     # Greek
-    "α": "a", "β": "b", "ε": "e", "η": "n", "ι": "l", "κ": "k", "ν": "v", "ο": "o", "ρ": "p",
+    "α": "a", "β": "b", "ε": "e", "η": "n", "ι": "i", "κ": "k", "ν": "v", "ο": "o", "ρ": "p",
     "τ": "t", "υ": "u", "χ": "x", "ω": "w", "γ": "y",
-    "Α": "a", "Β": "b", "Ε": "e", "Ζ": "z", "Η": "h", "Ι": "l", "Κ": "k", "Μ": "m", "Ν": "n",
-    "Ο": "o", "Ρ": "p", "Τ": "t", "Υ": "y", "Χ": "x",
+    "Α": "a", "Β": "b", "Ε": "e", "Ζ": "z", "Η": "h", "Ι": _EITHER, "Κ": "k", "Μ": "m",
+    "Ν": "n", "Ο": "o", "Ρ": "p", "Τ": "t", "Υ": "y", "Χ": "x",
     # Latin letters that pass for others
-    "ı": "l", "ȷ": "j", "ſ": "f", "ß": "b", "ø": "o", "đ": "d", "ħ": "h", "ł": "l",
+    "ı": "i", "ȷ": "j", "ſ": "f", "ß": "b", "ø": "o", "đ": "d", "ħ": "h", "ł": "l",
 })
 # Letter pairs that read as one letter (applied after the map, so "rn" from "гn" too).
 _PAIRS = (("rn", "m"), ("vv", "w"), ("cl", "d"))
 
 
-def skeleton(text: str) -> str:
-    """What a name looks like: equal skeletons read as the same name (see the module doc)."""
+def skeletons(text: str) -> list[str]:
+    """What a name looks like: names that share a skeleton read as the same name (see the
+    module doc). One skeleton, or two when the name holds a stroke that reads as l or I."""
     mapped = nfkc(text).translate(_CONFUSABLE)
-    # Accents and other marks off (é -> e), then case folded ("i" stays "i": capital I was
-    # mapped to "l" above, as it reads in most fonts).
+    # Accents and other marks off (é -> e), then case folded.
     bare = "".join(c for c in unicodedata.normalize("NFD", mapped)
                    if not unicodedata.combining(c))
     folded = nfkc(bare.casefold()).translate(_CONFUSABLE)
-    letters = "".join(c for c in folded if c.isalnum())
-    for pair, single in _PAIRS:
-        letters = letters.replace(pair, single)
-    return letters
+    letters = "".join(c for c in folded if c.isalnum() or c == _EITHER)
+    readings = {letters.replace(_EITHER, "l"), letters.replace(_EITHER, "i")}
+    out = set()
+    for reading in readings:
+        for pair, single in _PAIRS:
+            reading = reading.replace(pair, single)
+        out.add(reading)
+    return sorted(out)
 
 
 def email_owner_query(email_key: str) -> dict:
@@ -84,31 +93,43 @@ def email_owner_query(email_key: str) -> dict:
 
 def identity_keys(username: str, display_name: str) -> dict:
     """The derived fields of an account's names (stored with them, kept in step)."""
-    return {"usernameLower": key(username), "usernameSkeleton": skeleton(username),
-            "displayNameSkeleton": skeleton(display_name)}
+    return {"usernameLower": key(username), "usernameSkeleton": skeletons(username),
+            "displayNameSkeleton": skeletons(display_name)}
 
 
-def look_alike(db: Database, name_skeleton: str, exclude: ObjectId | None = None) -> dict | None:
-    """Another account whose username or display name has this skeleton, else None."""
-    if not name_skeleton:
+def look_alike(db: Database, name_skeletons: list[str],
+               exclude: ObjectId | None = None) -> dict | None:
+    """Another account whose username or display name shares a skeleton with these, else
+    None. (The skeleton fields are arrays: a match of any element.)"""
+    wanted = [s for s in name_skeletons if s]
+    if not wanted:
         return None
-    query: dict = {"$or": [{"usernameSkeleton": name_skeleton},
-                           {"displayNameSkeleton": name_skeleton}]}
+    query: dict = {"$or": [{"usernameSkeleton": {"$in": wanted}},
+                           {"displayNameSkeleton": {"$in": wanted}}]}
     if exclude is not None:
         query["_id"] = {"$ne": exclude}
     return db.users.find_one(query, {"username": 1})
 
 
+# Skeletons missing, or stored as a single string by the first version of this module.
+_STALE = {"$or": [{"usernameSkeleton": {"$exists": False}},
+                  {"usernameSkeleton": {"$type": "string"}}]}
+
+
 def backfill_keys(db: Database, batch: int = 500) -> int:
-    """Give older accounts their skeletons (run by tuber_common.indexes); how many changed."""
+    """Give older accounts (and retired usernames) their skeletons (run by
+    tuber_common.indexes); how many changed."""
     changed = 0
-    for doc in db.users.find({"usernameSkeleton": {"$exists": False}},
-                             {"username": 1, "displayName": 1}).limit(batch * 100):
+    for doc in db.users.find(_STALE, {"username": 1, "displayName": 1}).limit(batch * 100):
         name = doc.get("username") or ""
-        db.users.update_one({"_id": doc["_id"], "usernameSkeleton": {"$exists": False}},
-                            {"$set": {"usernameSkeleton": skeleton(name),
-                                      "displayNameSkeleton": skeleton(
+        db.users.update_one({"_id": doc["_id"]},
+                            {"$set": {"usernameSkeleton": skeletons(name),
+                                      "displayNameSkeleton": skeletons(
                                           doc.get("displayName") or name)}})
+        changed += 1
+    for doc in db.retired_usernames.find({"skeleton": {"$type": "string"}}).limit(batch * 100):
+        db.retired_usernames.update_one({"_id": doc["_id"]},
+                                        {"$set": {"skeleton": skeletons(doc["_id"])}})
         changed += 1
     return changed
 
