@@ -27,7 +27,8 @@ ROUTES = sorted({(r.method, r.path, r.function) for r in read_template(ROOT / "t
 BODY_ROUTES = [r for r in ROUTES if r[0] in ("POST", "PUT", "PATCH")]
 # Routes that take no body and never read one: whatever is sent, they answer as without it.
 BODYLESS = {"/video/{videoId}/playback", "/video/{videoId}/retry",
-            "/video/{videoId}/upload/multipart", "/video/{videoId}/view/start"}
+            "/video/{videoId}/upload/multipart", "/video/{videoId}/view/start",
+            "/auth/verify/resend"}
 
 DEEP = 100_000
 BIG_INT = "1" + "0" * 5000
@@ -165,7 +166,8 @@ BAD_CURSORS = {
     "an id that is a number": [{"$d": 1.5}, 5],
     "three items": [{"$d": 1.5}, ID, 1],
     "an object": {"a": 1},
-    # (Routes take cursors of up to 512 or 1000 characters: longer is 422 before decoding.)
+    # (Routes take cursors of up to 512 characters, MAX_CURSOR_CHARS: longer is 422 before
+    # decoding.)
     "deeply nested": "[" * 150 + "]" * 150,
     "a 300-digit integer": "[1%s, \"%s\"]" % ("0" * 300, ID),
     "not JSON": "not json at all",
