@@ -79,7 +79,7 @@ DECLARED: dict[tuple[str, str], tuple[str, str]] = {
     ("tuber_common.multipart.abort", "key"):
         ("raw/*", "every resumable upload is of raw_key(id)"),
     ("tuber_transcode.assembly.put_file", "key"):
-        ("hls/*", "a part's segments, sprite and poster, all under publishing.hls_prefix("
+        ("hls/*", "a part's segments, sprite and poster, all under media_keys.hls_prefix("
                   "video_id) (parts._encode, the only caller, through put_many)"),
     ("tuber_transcode.parts.run", "doc['rawKey']"):
         ("raw/*", "the video's rawKey, which start_processing sets to the upload's raw/ key"),
@@ -682,6 +682,8 @@ def _operations() -> dict[str, set[str]]:
 
 
 NOT_FOUND_CODES = {"NoSuchKey", "404", "NotFound"}
+# tuber_common.storage's checks of those codes (a 404 is one of them).
+NOT_FOUND_CHECKS = {"object_missing", "upload_missing"}
 
 
 class Scanner:
@@ -721,6 +723,10 @@ class Scanner:
                 return True
             if isinstance(node, ast.Attribute) and node.attr == "NoSuchKey":
                 return True
+            if isinstance(node, ast.Call):
+                name = getattr(node.func, "attr", getattr(node.func, "id", ""))
+                if name in NOT_FOUND_CHECKS:
+                    return True
         return False
 
     def direct_calls(self) -> list[Call]:

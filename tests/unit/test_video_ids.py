@@ -68,9 +68,8 @@ def test_anything_else_is_a_video_that_does_not_exist(value):
 
 
 def test_media_keys_name_their_video_in_either_format():
-    from tuber_common import multipart
+    from tuber_common.media_keys import raw_video_id as video_id_of
     from tuber_transcode.parts import address
-    from tuber_transcode.pipeline import video_id_of
     from tuber_video.thumbnails import _STAGED_KEY
 
     def part(video_id):
@@ -82,7 +81,6 @@ def test_media_keys_name_their_video_in_either_format():
         expected = try_parse_video_id(video_id)
         assert video_id_of(f"raw/{video_id}/source") == expected
         assert part(video_id) == expected
-        assert multipart._video_id_of(f"raw/{video_id}/source") == expected
         staged = _STAGED_KEY.match(f"incoming/thumbs/{video_id}/custom-0123456789abcdef.png")
         assert staged and staged["video"] == video_id
     for key in ("raw/nothex/source", "raw/" + "A" * 23 + "/source"):

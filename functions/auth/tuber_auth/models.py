@@ -3,10 +3,11 @@ from __future__ import annotations
 
 import re
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import ConfigDict, Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 from tuber_common.passwords import MAX_PASSWORD_BYTES
+from tuber_common.request_models import Body
 from tuber_common.users import nfkc
 
 USERNAME_PATTERN = r"^[A-Za-z0-9_](?:[A-Za-z0-9_.-]{1,28})[A-Za-z0-9_]$"
@@ -14,7 +15,8 @@ USERNAME_PATTERN = r"^[A-Za-z0-9_](?:[A-Za-z0-9_.-]{1,28})[A-Za-z0-9_]$"
 EMAIL_PATTERN = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
 
 
-class _Body(BaseModel):
+class _Body(Body):
+    # Passwords keep their spaces (pydantic's default: nothing is stripped).
     model_config = ConfigDict(extra="ignore", str_strip_whitespace=False)
 
 

@@ -7,9 +7,10 @@ from __future__ import annotations
 from tuber_common.db import get_db
 from tuber_common.http import create_app, created, make_handler, no_content, optional_user, \
     require_user
+from tuber_common.request_models import DEFAULT, Cursor, Limit
 
 from . import comments
-from .models import DEFAULT, CreateCommentBody, Cursor, EditCommentBody, Limit, ParentId
+from .models import CreateCommentBody, EditCommentBody, ParentId
 
 app = create_app("comment")
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler.openapi.params import Query
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import Field, field_validator
 
-from tuber_common.pagination import DEFAULT_LIMIT, MAX_LIMIT
+from tuber_common.request_models import Body
 
 MAX_TEXT = 2000
 
@@ -20,24 +20,17 @@ def _clean_text(value: str) -> str:
     return value
 
 
-class _Body(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-
-
-class CreateCommentBody(_Body):
+class CreateCommentBody(Body):
     text: str
     parentId: str | None = Field(default=None, max_length=64)
 
     _text = field_validator("text")(_clean_text)
 
 
-class EditCommentBody(_Body):
+class EditCommentBody(Body):
     text: str
 
     _text = field_validator("text")(_clean_text)
 
 
-Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT)]
-Cursor = Annotated[str | None, Query(max_length=512)]
 ParentId = Annotated[str | None, Query(alias="parentId", max_length=64)]
-DEFAULT = DEFAULT_LIMIT

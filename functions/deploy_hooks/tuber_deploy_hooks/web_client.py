@@ -31,11 +31,13 @@ import urllib.parse
 from dataclasses import dataclass
 from pathlib import Path
 
+from tuber_common import media_keys
+
 from .custom_resource import InvalidRequest, Request, Result, logger
 
-# The object keys of media (tuber_common, tuber_video): the client must never share them,
+# The object keys of media (tuber_common.media_keys): the client must never share them,
 # since Delete empties the client's prefix.
-MEDIA_PREFIXES = ("raw/", "hls/", "thumbs/", "incoming/")
+MEDIA_PREFIXES = media_keys.FOLDERS
 # What the artifact may hold besides the client (the Makefile already leaves them out).
 EXCLUDED_NAMES = frozenset({"node_modules", "package.json", "package-lock.json", "README.md"})
 CONFIG = "config.js"

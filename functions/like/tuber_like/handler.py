@@ -3,9 +3,10 @@ from __future__ import annotations
 
 from tuber_common.db import get_db
 from tuber_common.http import create_app, make_handler, optional_user, require_user
+from tuber_common.request_models import DEFAULT, Cursor, Limit
 
 from . import ratings
-from .models import DEFAULT, Cursor, Limit, RateBody
+from .models import RateBody
 
 app = create_app("like")
 

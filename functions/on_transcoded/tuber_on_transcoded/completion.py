@@ -7,7 +7,7 @@ from __future__ import annotations
 from aws_lambda_powertools import Logger
 from pymongo.database import Database
 
-from tuber_common import multipart, publishing, storage
+from tuber_common import media_keys, multipart, publishing, storage
 from tuber_common.ids import try_parse_video_id
 
 logger = Logger(child=True)
@@ -39,7 +39,7 @@ def on_failed_part(db: Database, event: dict) -> str:
     outcome = publishing.abandon_track(db, video_id, task["runId"], task["track"],
                                        PART_FAILED_REASON)
     if outcome == publishing.FAILED_NOW:
-        storage.delete_prefixes([publishing.hls_prefix(video_id)])
+        storage.delete_prefixes([media_keys.hls_prefix(video_id)])
     return outcome
 
 

@@ -21,7 +21,7 @@ from pymongo import ReturnDocument
 from pymongo.database import Database
 from pymongo.errors import DuplicateKeyError
 
-from tuber_common import publishing, storage
+from tuber_common import media_keys, publishing, storage
 from tuber_common.clock import utcnow
 from tuber_common.ids import VideoId
 
@@ -36,7 +36,6 @@ CACHE = {".ts": "public, max-age=31536000, immutable", ".jpg": "public, max-age=
          ".vtt": "public, max-age=300"}
 MASTER_CACHE = "no-cache"
 UPLOAD_WORKERS = 8
-STORYBOARD_VTT = "storyboard.vtt"
 
 
 def put_file(bucket: str, key: str, path: str) -> None:
@@ -111,22 +110,22 @@ def finish_if_complete(db: Database, bucket: str, video_id: VideoId, transcode: 
     parts = _track_parts(db, video_id, run_id, track)
     if len(parts) < plan.part_count(transcode, track):
         return False
-    prefix = publishing.hls_prefix(video_id)
+    prefix = media_keys.hls_prefix(video_id)
     segments = [s for part in parts for s in part["segments"]]
-    put_text(bucket, f"{prefix}{track}/{hls.PLAYLIST_NAME}", hls.media_playlist(segments))
+    put_text(bucket, prefix + media_keys.media_playlist_uri(track), hls.media_playlist(segments))
     if track == plan.AUDIO:
         peak, average = hls.segment_bandwidth(segments)
-        update = {"$set": {"transcode.audio": {"uri": f"{track}/{hls.PLAYLIST_NAME}",
+        update = {"$set": {"transcode.audio": {"uri": media_keys.media_playlist_uri(track),
                                                "bandwidth": peak, "averageBandwidth": average}}}
     else:
-        put_text(bucket, f"{prefix}{track}/{hls.IFRAME_PLAYLIST_NAME}",
+        put_text(bucket, prefix + media_keys.iframe_playlist_uri(track),
                  hls.iframe_playlist(segments))
         update = {"$push": {"renditions": {"$each": [_rendition(transcode, track, parts,
                                                                  segments)],
                                            "$sort": {"bandwidth": 1}}}}
         if track == transcode["rungs"][0]["name"]:
             _write_storyboard(bucket, prefix, transcode, parts)
-            update["$set"] = {"storyboardKey": prefix + STORYBOARD_VTT}
+            update["$set"] = {"storyboardKey": media_keys.storyboard_key(video_id)}
     update.setdefault("$pull", {})["pendingRenditions"] = track
     guard = {"_id": video_id, "transcode.runId": run_id}
     if track != plan.AUDIO:
@@ -135,7 +134,7 @@ def finish_if_complete(db: Database, bucket: str, video_id: VideoId, transcode: 
         guard["transcode.failedTracks"] = {"$ne": track}
     db.videos.update_one(guard, update)
     write_master(db, bucket, video_id, run_id)
-    publishing.publish_playable(db, video_id, run_id, hls_key=prefix + hls.MASTER_NAME,
+    publishing.publish_playable(db, video_id, run_id, hls_key=media_keys.master_key(video_id),
                                 duration_seconds=transcode["durationSeconds"])
     publishing.finish_encoding(db, video_id, run_id)
     return True
@@ -149,8 +148,8 @@ def _rendition(transcode: dict, track: str, parts: list[dict], segments: list[di
             "bandwidth": peak, "averageBandwidth": average,
             "codecs": parts[0].get("codecs") or "avc1.4d401f",
             "frameRate": round(int(num) / int(den or 1), 3),
-            "uri": f"{track}/{hls.PLAYLIST_NAME}",
-            "iframeUri": f"{track}/{hls.IFRAME_PLAYLIST_NAME}",
+            "uri": media_keys.media_playlist_uri(track),
+            "iframeUri": media_keys.iframe_playlist_uri(track),
             "iframeBandwidth": hls.iframe_bandwidth(segments)}
 
 
@@ -166,7 +165,7 @@ def write_master(db: Database, bucket: str, video_id: VideoId, run_id: str) -> N
     """Write the master playlist for what is ready now. Whoever writes reads the video again
     afterwards and writes again if a rendition arrived meanwhile, so the last write always
     holds every rendition, whatever order concurrent writers finish in."""
-    key = publishing.hls_prefix(video_id) + hls.MASTER_NAME
+    key = media_keys.master_key(video_id)
     written = None
     for _ in range(10):
         doc = db.videos.find_one({"_id": video_id, "transcode.runId": run_id},
@@ -197,7 +196,7 @@ def _write_storyboard(bucket: str, prefix: str, transcode: dict, parts: list[dic
             x, y = (tile % sprite["columns"]) * width, (tile // sprite["columns"]) * height
             lines += [f"{_vtt_time(start)} --> {_vtt_time(end)}",
                       f"{sprite['uri']}#xywh={x},{y},{width},{height}", ""]
-    put_text(bucket, prefix + STORYBOARD_VTT, "\n".join(lines))
+    put_text(bucket, prefix + media_keys.STORYBOARD, "\n".join(lines))
 
 
 def _vtt_time(seconds: float) -> str:

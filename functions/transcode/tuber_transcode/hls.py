@@ -10,7 +10,6 @@ from __future__ import annotations
 import math
 
 TS_PACKET = 188
-PLAYLIST_NAME, IFRAME_PLAYLIST_NAME, MASTER_NAME = "index.m3u8", "iframes.m3u8", "master.m3u8"
 
 
 def media_playlist(segments: list[dict]) -> str:

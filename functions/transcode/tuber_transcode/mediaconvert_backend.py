@@ -10,6 +10,7 @@ from functools import lru_cache
 
 import boto3
 
+from tuber_common import media_keys
 from tuber_common.settings import get_settings
 
 from . import ladder
@@ -83,7 +84,7 @@ def job_request(video_id: str, bucket: str, raw_key: str, source: Probe) -> dict
                        "VideoSelector": {"Rotate": "AUTO"}}
     if source.has_audio:
         job_input["AudioSelectors"] = {AUDIO_SELECTOR: {"DefaultSelection": "DEFAULT"}}
-    destination = f"s3://{bucket}/hls/{video_id}/"
+    destination = f"s3://{bucket}/{media_keys.hls_prefix(video_id)}"
     thumb_width = min(640, source.width) // 2 * 2
     return {
         "Role": settings.mediaconvert_role_arn,

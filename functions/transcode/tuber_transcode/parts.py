@@ -16,7 +16,7 @@ from fractions import Fraction
 from aws_lambda_powertools import Logger
 from pymongo.database import Database
 
-from tuber_common import publishing, storage
+from tuber_common import media_keys, publishing, storage
 from tuber_common.ids import try_parse_video_id
 from tuber_common.settings import get_settings
 from tuber_common.videos import PROCESSING, PUBLIC
@@ -98,7 +98,7 @@ def run(db: Database, bucket: str, task: dict, *, timeout_seconds: float,
 
 def remove_outputs(video_id) -> None:
     try:
-        storage.delete_prefixes([publishing.hls_prefix(video_id)])
+        storage.delete_prefixes([media_keys.hls_prefix(video_id)])
     except Exception:  # best effort: a failed video's partial outputs are never served
         logger.exception("could not remove partial outputs", extra={"videoId": str(video_id)})
 
@@ -111,7 +111,7 @@ def _encode(bucket: str, video_id, transcode: dict, track: str, index: int, sour
             timeout_seconds: float) -> tuple[dict, float]:
     settings = get_settings()
     probe = probe_of(transcode)
-    prefix = publishing.hls_prefix(video_id)
+    prefix = media_keys.hls_prefix(video_id)
     segment_seconds = transcode["segmentSeconds"]
     with tempfile.TemporaryDirectory(prefix="tuber-part-") as out_dir:
         started = time.monotonic()
@@ -130,8 +130,8 @@ def _encode(bucket: str, video_id, transcode: dict, track: str, index: int, sour
         files = [(f"{prefix}{track}/{s['uri']}", s.pop("path")) for s in segments]
         if track != plan.AUDIO:
             extra = _video_facts(segments, files, out_dir, part, index, prefix)
-            for name, key in ((ffmpeg_backend.SPRITE_NAME, f"{prefix}storyboard/{index:05d}.jpg"),
-                              (ffmpeg_backend.THUMB_NAME, prefix + ffmpeg_backend.THUMB_NAME)):
+            for name, key in ((ffmpeg_backend.SPRITE_NAME, prefix + media_keys.sprite_uri(index)),
+                              (ffmpeg_backend.THUMB_NAME, prefix + media_keys.POSTER)):
                 if os.path.isfile(os.path.join(out_dir, name)):
                     files.append((key, os.path.join(out_dir, name)))
         assembly.put_many(bucket, files)
@@ -173,10 +173,10 @@ def _video_facts(segments: list[dict], files: list[tuple[str, str]], out_dir: st
     facts: dict = {"codecs": (ladder.h264_codec_string(sps) if sps else None) or "avc1.4d401f"}
     sprite = part.storyboard
     if sprite and os.path.isfile(os.path.join(out_dir, ffmpeg_backend.SPRITE_NAME)):
-        facts["sprite"] = {"uri": f"storyboard/{index:05d}.jpg", "interval": sprite.interval,
+        facts["sprite"] = {"uri": media_keys.sprite_uri(index), "interval": sprite.interval,
                            "columns": sprite.columns, "tile": [sprite.width, sprite.height],
                            "tiles": sprite.tiles}
     if part.poster_at is not None and os.path.isfile(
             os.path.join(out_dir, ffmpeg_backend.THUMB_NAME)):
-        facts["posterKey"] = prefix + ffmpeg_backend.THUMB_NAME
+        facts["posterKey"] = prefix + media_keys.POSTER
     return facts

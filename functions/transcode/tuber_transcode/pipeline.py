@@ -20,8 +20,8 @@ from botocore.config import Config
 from aws_lambda_powertools import Logger
 from pymongo.database import Database
 
-from tuber_common import publishing, storage
-from tuber_common.ids import VideoId, parse_video_id, try_parse_video_id
+from tuber_common import media_keys, publishing, storage
+from tuber_common.ids import VideoId, parse_video_id
 from tuber_common.settings import get_settings
 from tuber_common.videos import FAILED as FAILED_STATUS
 
@@ -64,15 +64,8 @@ def s3_object(record: dict) -> tuple[str, str, int | None] | None:
     return bucket, unquote_plus(obj["key"]), obj.get("size")
 
 
-def video_id_of(key: str) -> VideoId | None:
-    pieces = key.split("/")
-    if len(pieces) < 3 or pieces[0] != "raw" or not pieces[-1]:
-        return None
-    return try_parse_video_id(pieces[1])
-
-
 def handle_upload(db: Database, bucket: str, key: str, remaining_seconds: float) -> str:
-    video_id = video_id_of(key)
+    video_id = media_keys.raw_video_id(key)
     if video_id is None:
         logger.info("ignoring an object that is not a raw upload", extra={"key": key})
         return IGNORED

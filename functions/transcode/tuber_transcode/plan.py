@@ -12,10 +12,13 @@ import math
 import secrets
 from fractions import Fraction
 
+from tuber_common import media_keys
+
 from . import ladder
 from .tools import Probe
 
-AUDIO = "audio"
+# The audio track, encoded once: its folder under hls/{videoId}/ is its name.
+AUDIO = media_keys.AUDIO
 # Thumbnail of the first frame after a fade-in, but inside even a very short clip.
 POSTER_MAX_SECONDS = 1.0
 # Audio costs about this much of a 240p rung per second of media (progress weighting only).

@@ -1,14 +1,14 @@
 """/video routes: parse, call one domain function, shape the answer."""
 from __future__ import annotations
 
-from typing import Annotated, Optional
+from typing import Annotated
 
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from tuber_common.db import get_db
 from tuber_common.http import (client_ip, create_app, created, json_with_cookies, make_handler,
                                no_content, optional_user, require_user, user_agent)
-from tuber_common.pagination import DEFAULT_LIMIT, MAX_LIMIT
+from tuber_common.request_models import DEFAULT, Cursor, Limit
 
 from . import (catalog, editing, playback, recommendations, thumbnails, upload_routes, uploads,
                views, webhook)
@@ -20,10 +20,6 @@ app = create_app("video")
 # Quotas, resumable uploads, retry, pinned comment (issue 8).
 app.include_router(upload_routes.router)
 
-Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT)]
-Cursor = Annotated[Optional[str], Query(max_length=1000)]
-
-
 @app.post("/video")
 def create(body: CreateVideoBody):
     answer = uploads.create_video(get_db(), require_user(app), title=body.title,
@@ -34,21 +30,22 @@ def create(body: CreateVideoBody):
 
 
 @app.get("/video")
-def feed(limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None):
+def feed(limit: Limit = DEFAULT, cursor: Cursor = None):
     optional_user(app)  # a token that is sent must be valid
     return catalog.feed(get_db(), limit, cursor)
 
 
-# Declared before /video/{videoId}: routes match in order.
+# A static path: matched before /video/{videoId} wherever it is declared (Powertools tries
+# static routes first; API Gateway prefers the most specific route).
 @app.get("/video/search")
-def search(q: Annotated[str, Query(max_length=200)], limit: Limit = DEFAULT_LIMIT,
+def search(q: Annotated[str, Query(max_length=200)], limit: Limit = DEFAULT,
            cursor: Cursor = None):
     optional_user(app)
     return catalog.search(get_db(), q, limit, cursor)
 
 
 @app.get("/video/user/<userId>")
-def channel(userId: str, limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None):
+def channel(userId: str, limit: Limit = DEFAULT, cursor: Cursor = None):
     return catalog.channel(get_db(), userId, optional_user(app), limit, cursor)
 
 

@@ -3,7 +3,9 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
+
+from tuber_common.request_models import Body
 
 # Containers browsers and phones produce; ffmpeg reads them all. Anything else is refused at
 # creation, before a byte is uploaded.
@@ -16,10 +18,6 @@ Visibility = Literal["public", "unlisted", "private"]
 TITLE_MAX, DESCRIPTION_MAX = 100, 5000
 
 
-class _Body(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-
-
 def _clean_title(value: str) -> str:
     value = " ".join(value.split())
     if not value:
@@ -27,7 +25,7 @@ def _clean_title(value: str) -> str:
     return value
 
 
-class CreateVideoBody(_Body):
+class CreateVideoBody(Body):
     title: str = Field(min_length=1, max_length=TITLE_MAX)
     description: str = Field(default="", max_length=DESCRIPTION_MAX)
     visibility: Visibility = "public"
@@ -50,7 +48,7 @@ class CreateVideoBody(_Body):
         return value
 
 
-class UpdateVideoBody(_Body):
+class UpdateVideoBody(Body):
     title: str | None = Field(default=None, min_length=1, max_length=TITLE_MAX)
     description: str | None = Field(default=None, max_length=DESCRIPTION_MAX)
     visibility: Visibility | None = None
@@ -74,18 +72,17 @@ class UpdateVideoBody(_Body):
         return self.model_dump(exclude_none=True)
 
 
-class ThumbnailUploadBody(_Body):
+class ThumbnailUploadBody(Body):
     # The type and size are checked by the route (415 / 413 with their own codes).
     contentType: str = Field(max_length=100)
     sizeBytes: int = Field(ge=1)
 
 
-class ThumbnailConfirmBody(_Body):
+class ThumbnailConfirmBody(Body):
     thumbnailKey: str = Field(min_length=1, max_length=200)
 
 
-class Rendition(BaseModel):
-    model_config = ConfigDict(extra="ignore")
+class Rendition(Body):
     name: str = Field(max_length=20)
     width: int = Field(ge=1, le=10000)
     height: int = Field(ge=1, le=10000)
@@ -95,9 +92,8 @@ class Rendition(BaseModel):
     frameRate: float | None = Field(default=None, gt=0, le=1000)
 
 
-class WebhookResult(BaseModel):
+class WebhookResult(Body):
     """An external transcoder's verdict (the seed's webhook body)."""
-    model_config = ConfigDict(extra="ignore")
     videoId: str = Field(max_length=64)
     status: Literal["PUBLIC", "FAILED"]
     hlsKey: str | None = Field(default=None, max_length=1024)

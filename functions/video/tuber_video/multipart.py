@@ -17,13 +17,13 @@ from pymongo.database import Database
 from tuber_common import multipart, storage
 from tuber_common.clock import iso, utcnow
 from tuber_common.errors import Conflict, NotFound, ValidationFailed
+from tuber_common.media_keys import raw_key
 from tuber_common.settings import get_settings
 from tuber_common.videos import UPLOADING
 
 from . import quotas
 from .catalog import shape
 from .editing import owned_video
-from .uploads import raw_key
 
 MAX_LISTED_PROBLEMS = 100
 
@@ -120,7 +120,7 @@ def _listed_parts(doc: dict, record: dict) -> list[dict]:
             found += [{"partNumber": p["PartNumber"], "sizeBytes": p["Size"],
                        "etag": p["ETag"]} for p in listing.get("Parts") or []]
     except ClientError as exc:
-        if exc.response.get("Error", {}).get("Code") in ("NoSuchUpload", "404"):
+        if storage.upload_missing(exc):
             raise _not_found() from None
         raise
     return sorted(found, key=lambda p: p["partNumber"])
@@ -177,7 +177,7 @@ def complete(db: Database, video_id: str, user_id: str, upload_id: str,
                                        for p in listed]})
     except ClientError as exc:
         code = exc.response.get("Error", {}).get("Code")
-        if code in ("NoSuchUpload", "404"):
+        if storage.upload_missing(exc):
             raise _not_found() from None
         if code in ("InvalidPart", "InvalidPartOrder", "EntityTooSmall"):
             raise Conflict("S3 refused the parts: upload them again",

@@ -16,12 +16,12 @@ from pymongo.database import Database
 from tuber_common import storage
 from tuber_common.clock import utcnow
 from tuber_common.errors import Conflict
+from tuber_common.media_keys import raw_key
 from tuber_common.settings import get_settings
 from tuber_common.videos import FAILED, PROCESSING
 
 from .catalog import shape
 from .editing import owned_video
-from .uploads import raw_key
 
 
 def _not_failed(status: str) -> Conflict:
@@ -33,7 +33,7 @@ def _raw_head(bucket: str, key: str) -> dict | None:
     try:
         return storage.get_s3().head_object(Bucket=bucket, Key=key)
     except ClientError as exc:
-        if exc.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+        if storage.object_missing(exc):
             return None
         raise
 

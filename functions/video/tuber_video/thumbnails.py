@@ -25,11 +25,11 @@ from pymongo.database import Database
 from tuber_common import storage
 from tuber_common.errors import (BadRequest, Conflict, NotFound, PayloadTooLarge,
                                  UnsupportedMediaType, ValidationFailed)
+from tuber_common.media_keys import INCOMING, STAGED_THUMBS, staged_thumbs_prefix
 from tuber_common.settings import get_settings
 
 from .catalog import shape
 from .editing import owned_video, set_fields
-from .uploads import STAGING
 
 # content type -> file extension, and the bytes every file of that format starts with.
 IMAGE_TYPES = {"image/png": "png", "image/jpeg": "jpg", "image/webp": "webp"}
@@ -39,7 +39,8 @@ _MAGIC = {
     "webp": lambda head: head[:4] == b"RIFF" and head[8:12] == b"WEBP",
 }
 # {video}: either id format (tuber_common.ids); confirm compares it with this video's own.
-_STAGED_KEY = re.compile(r"^incoming/thumbs/(?P<video>[0-9a-f]{24}|[A-Za-z0-9_-]{22})"
+_STAGED_KEY = re.compile("^" + re.escape(STAGED_THUMBS)
+                         + r"(?P<video>[0-9a-f]{24}|[A-Za-z0-9_-]{22})"
                          r"/custom-[0-9a-f]{16}\.(?P<ext>png|jpg|webp)$")
 
 
@@ -61,7 +62,7 @@ def request_upload(db: Database, video_id: str, user_id: str, content_type: str,
         raise PayloadTooLarge(f"thumbnails may be at most {settings.thumbnail_max_bytes} bytes",
                               code="thumbnail_too_large",
                               details={"maxBytes": settings.thumbnail_max_bytes})
-    key = (f"{STAGING}thumbs/{doc['_id']}/custom-{secrets.token_hex(8)}."
+    key = (f"{staged_thumbs_prefix(doc['_id'])}custom-{secrets.token_hex(8)}."
            f"{IMAGE_TYPES[content_type]}")
     upload = storage.presign_upload(key, content_type, size_bytes,
                                     settings.upload_url_ttl_seconds)
@@ -74,7 +75,7 @@ def _check_object(key: str, ext: str) -> None:
     try:
         head = s3.head_object(Bucket=bucket, Key=key)
     except ClientError as exc:
-        if exc.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+        if storage.object_missing(exc):
             raise Conflict("upload the thumbnail before confirming it",
                            code="thumbnail_not_uploaded") from None
         raise
@@ -112,7 +113,7 @@ def confirm(db: Database, video_id: str, user_id: str, key: str) -> dict:
     if match is None or match["video"] != str(doc["_id"]):
         raise BadRequest("thumbnailKey is not a thumbnail upload of this video",
                          code="invalid_thumbnail_key")
-    public = key.removeprefix(STAGING)
+    public = key.removeprefix(INCOMING)  # thumbs/{videoId}/custom-...
     if doc.get("customThumbnailKey") == public:  # confirmed already: a repeated request
         return shape(db, doc, user_id)
     _check_object(key, match["ext"])

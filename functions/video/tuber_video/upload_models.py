@@ -2,36 +2,34 @@
 Powertools before a route runs."""
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
+
+from tuber_common.request_models import Body
 
 UPLOAD_ID_MAX = 1024
 MAX_URLS_PER_CALL = 100
 
 
-class _Body(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-
-
-class PartUrlsBody(_Body):
+class PartUrlsBody(Body):
     uploadId: str = Field(min_length=1, max_length=UPLOAD_ID_MAX)
     partNumbers: list[int] = Field(min_length=1, max_length=MAX_URLS_PER_CALL)
 
 
-class UploadedPart(_Body):
+class UploadedPart(Body):
     partNumber: int = Field(ge=1, le=10_000)
     etag: str = Field(min_length=1, max_length=200)
 
 
-class CompleteBody(_Body):
+class CompleteBody(Body):
     uploadId: str = Field(min_length=1, max_length=UPLOAD_ID_MAX)
     # Optional: the server completes with what S3 holds; when sent, it must match.
     parts: list[UploadedPart] | None = Field(default=None, max_length=10_000)
 
 
-class PinBody(_Body):
+class PinBody(Body):
     commentId: str = Field(min_length=1, max_length=64)
 
 
-class ViewBody(_Body):
+class ViewBody(Body):
     # Seconds of the video the player has actually played (not wall time on the page).
     watchedSeconds: float = Field(default=0, ge=0, le=7 * 24 * 3600)

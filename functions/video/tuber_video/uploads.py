@@ -7,29 +7,14 @@ from pymongo.database import Database
 from tuber_common import storage
 from tuber_common.clock import utcnow
 from tuber_common.errors import PayloadTooLarge, ValidationFailed
-from tuber_common.ids import VideoId, new_video_id
+from tuber_common.ids import new_video_id
+from tuber_common.media_keys import raw_key
 from tuber_common.observability import count
 from tuber_common.settings import get_settings
 from tuber_common.videos import COUNTERS, UPLOADING, words
 
 from . import quotas
 from .catalog import shape
-
-
-# Custom thumbnail uploads land in this private folder; checked ones are published under
-# thumbs/ (tuber_video.thumbnails).
-STAGING = "incoming/"
-
-
-def thumbnail_prefixes(video_id: VideoId) -> list[str]:
-    """Every folder holding a video's custom thumbnails: published, and staged uploads."""
-    return [f"thumbs/{video_id}/", f"{STAGING}thumbs/{video_id}/"]
-
-
-def raw_key(video_id: VideoId) -> str:
-    # The transcode function is triggered by anything under raw/{videoId}/; the presigned
-    # upload can only ever create this one key.
-    return f"raw/{video_id}/source"
 
 
 def create_video(db: Database, owner_id: str, *, title: str, description: str,

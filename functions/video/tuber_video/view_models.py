@@ -2,13 +2,14 @@
 route runs."""
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
+
+from tuber_common.request_models import Body
 
 
-class ViewReportBody(BaseModel):
-    # Ignores other fields: `watchedSeconds`, which players sent before view sessions, no
-    # longer counts for anything.
-    model_config = ConfigDict(extra="ignore")
+class ViewReportBody(Body):
+    # Ignores other fields (Body): `watchedSeconds`, which players sent before view
+    # sessions, no longer counts for anything.
 
     # The token POST /video/{videoId}/view/start answered.
     viewSession: str = Field(min_length=1, max_length=512)

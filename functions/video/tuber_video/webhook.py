@@ -23,8 +23,9 @@ from pydantic import ValidationError
 from pymongo.database import Database
 from pymongo.errors import DuplicateKeyError
 
-from tuber_common import publishing, secret_settings
-from tuber_common.errors import BadRequest, Conflict, Unauthorized, ValidationFailed
+from tuber_common import media_keys, publishing, secret_settings
+from tuber_common.errors import (BadRequest, Conflict, Unauthorized, ValidationFailed,
+                                 validation_details)
 from tuber_common.http import parse_json
 from tuber_common.ids import try_parse_video_id
 from tuber_common.settings import get_settings
@@ -81,13 +82,12 @@ def _apply(db: Database, payload: dict) -> dict:
     try:
         result = WebhookResult.model_validate(payload)
     except ValidationError as exc:
-        raise ValidationFailed("webhook body is invalid", details=[
-            {"loc": [str(p) for p in e["loc"]], "msg": e["msg"], "type": e["type"]}
-            for e in exc.errors()]) from None
+        raise ValidationFailed("webhook body is invalid",
+                               details=validation_details(exc.errors())) from None
     video_id = try_parse_video_id(result.videoId)
     if video_id is None:
         return {"result": publishing.UNKNOWN_VIDEO}
-    prefix = publishing.hls_prefix(video_id)
+    prefix = media_keys.hls_prefix(video_id)
     if result.hlsKey and not result.hlsKey.startswith(prefix):
         raise BadRequest(f"hlsKey must start with {prefix}", code="invalid_media_key")
     outcome = publishing.apply_result(

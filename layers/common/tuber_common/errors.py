@@ -1,7 +1,7 @@
 """Typed API errors. Raised anywhere; turned into the API's error shape in http.py only."""
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Iterable
 
 
 class ApiError(Exception):
@@ -24,6 +24,13 @@ class BadRequest(ApiError):
 
 class ValidationFailed(ApiError):
     status, code = 422, "validation_error"
+
+
+def validation_details(errors: Iterable[dict]) -> list[dict]:
+    """The `details` of a 422 validation_error, from pydantic's (or Powertools') errors():
+    location, message and type only, never the rejected input (it may be a password)."""
+    return [{"loc": [str(part) for part in err.get("loc", ())], "msg": err.get("msg"),
+             "type": err.get("type")} for err in errors]
 
 
 class Unauthorized(ApiError):

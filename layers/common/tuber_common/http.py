@@ -17,7 +17,8 @@ from aws_lambda_powertools.logging import correlation_paths
 from pymongo.errors import ConnectionFailure, ServerSelectionTimeoutError, WriteConcernError
 
 from . import account_status
-from .errors import ApiError, BadRequest, PayloadTooLarge, Unauthorized, ValidationFailed
+from .errors import (ApiError, BadRequest, PayloadTooLarge, Unauthorized, ValidationFailed,
+                     validation_details)
 from .observability import logger, metrics
 from .secret_settings import secret
 from .tokens import verify_access
@@ -28,12 +29,6 @@ def error_response(status: int, code: str, message: str, details: Any = None,
     body = {"error": {"code": code, "message": message, "details": details}}
     return Response(status_code=status, content_type="application/json",
                     body=json.dumps(body), headers=headers or {})
-
-
-def _validation_details(exc: RequestValidationError) -> list[dict]:
-    # Location, message and type only: the rejected input may be a password.
-    return [{"loc": [str(part) for part in err.get("loc", ())], "msg": err.get("msg"),
-             "type": err.get("type")} for err in exc.errors()]
 
 
 # --- request bodies: the one JSON parser every route's body goes through --------------------
@@ -135,7 +130,7 @@ def create_app(service: str) -> APIGatewayHttpResolver:
 
     @app.exception_handler(RequestValidationError)
     def _invalid_request(exc: RequestValidationError) -> Response:
-        details = _validation_details(exc)
+        details = validation_details(exc.errors())
         if any(d["type"] == "json_invalid" for d in details):
             return error_response(400, "invalid_json", "request body is not valid JSON")
         return error_response(422, "validation_error", "request is invalid", details)

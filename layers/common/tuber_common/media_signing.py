@@ -221,7 +221,9 @@ def signed_thumbnail_url(key: str | None, now: float | None = None) -> str | Non
 
 def playback_scope(video_id: str) -> tuple[str, str]:
     """(cookie Path, policy resource) for one video's HLS folder."""
-    path = f"/hls/{video_id}/"
+    from .media_keys import playback_path
+
+    path = playback_path(video_id)
     return path, f"{media_base_url()}{path}*"
 
 

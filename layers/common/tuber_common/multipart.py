@@ -16,7 +16,7 @@ from pymongo.database import Database
 
 from . import storage
 from .clock import utcnow
-from .ids import try_parse_video_id
+from .media_keys import RAW
 from .settings import get_settings
 from .videos import FAILED, UPLOADING
 
@@ -45,7 +45,7 @@ def part_bytes(part_number: int, part_size: int, size_bytes: int) -> int:
 
 
 def _ignore_missing_upload(exc: ClientError) -> None:
-    if exc.response.get("Error", {}).get("Code") not in ("NoSuchUpload", "404"):
+    if not storage.upload_missing(exc):
         raise exc
 
 
@@ -56,11 +56,6 @@ def abort(key: str, upload_id: str, bucket: str | None = None) -> None:
             Bucket=bucket or get_settings().media_bucket, Key=key, UploadId=upload_id)
     except ClientError as exc:
         _ignore_missing_upload(exc)
-
-
-def _video_id_of(key: str):
-    parts = key.split("/")
-    return try_parse_video_id(parts[1]) if len(parts) == 3 and parts[0] == "raw" else None
 
 
 def sweep(db: Database, now: datetime | None = None) -> dict:
@@ -78,7 +73,7 @@ def sweep(db: Database, now: datetime | None = None) -> dict:
     orphan_grace = timedelta(seconds=settings.upload_url_ttl_seconds)
     aborted = 0
     for listing in storage.get_s3().get_paginator("list_multipart_uploads").paginate(
-            Bucket=bucket, Prefix="raw/"):
+            Bucket=bucket, Prefix=RAW):
         uploads = listing.get("Uploads") or []
         ids = [u["UploadId"] for u in uploads]
         recorded = {d["multipart"]["uploadId"]: d["multipart"]["createdAt"] for d in

@@ -24,6 +24,9 @@ from .ids import VideoId, try_parse_video_id
 
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
+# A cursor this module makes is far shorter (a time or a number, and an id); longer ones
+# are refused before decoding (tuber_common.request_models.Cursor).
+MAX_CURSOR_CHARS = 512
 
 
 def _encode_value(value: Any) -> Any:

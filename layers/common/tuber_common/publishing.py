@@ -1,7 +1,8 @@
 """The end of a video's media path, in one place: UPLOADING -> PROCESSING -> PUBLIC or FAILED.
 
-Shared by the transcode function, on_transcoded (S3 master playlist, MediaConvert job event,
-the stuck-video sweep) and the video function's webhook. Every transition is one conditional
+Shared by the transcode function (its parts publish the video as soon as it plays, and
+fail it when a part cannot be encoded), on_transcoded (MediaConvert job events, a part that
+failed for good, the stuck-video sweep) and the video function's webhook. Every transition is one conditional
 update on the current status, so a repeated or late event changes nothing: PUBLIC and FAILED
 are final. Plain functions over a Database; no AWS calls here.
 """
@@ -15,6 +16,7 @@ from pymongo.database import Database
 
 from .clock import utcnow
 from .ids import VideoId, try_parse_video_id
+from .media_keys import hls_prefix, master_key
 from .observability import count
 from .settings import get_settings
 from .videos import FAILED, PROCESSING, PUBLIC, UPLOADING
@@ -26,10 +28,6 @@ ENCODING_CEILING = 99
 
 PUBLISHED, FAILED_NOW, UNCHANGED, UNKNOWN_VIDEO = "published", "failed", "unchanged", "unknown"
 MEDIACONVERT_DETAIL_TYPE = "MediaConvert Job State Change"
-
-
-def hls_prefix(video_id: VideoId) -> str:
-    return f"hls/{video_id}/"
 
 
 def start_processing(db: Database, video_id: VideoId, raw_key: str) -> dict | None:
@@ -183,9 +181,9 @@ def apply_result(db: Database, video_id: VideoId, *, status: str, hls_key: str |
                  renditions: list[dict] | None = None, thumbnail_key: str | None = None,
                  duration_seconds: float | None = None, failure_reason: str | None = None
                  ) -> str:
-    """A transcoder's verdict on one video (webhook or manifest): publish or fail it."""
+    """An external transcoder's verdict on one video (the webhook): publish or fail it."""
     if status == PUBLIC:
-        changed = publish(db, video_id, hls_key=hls_key or f"{hls_prefix(video_id)}master.m3u8",
+        changed = publish(db, video_id, hls_key=hls_key or master_key(video_id),
                           renditions=renditions or [], thumbnail_key=thumbnail_key,
                           duration_seconds=duration_seconds)
         return _outcome(changed, changed or _exists(db, video_id), PUBLISHED)

@@ -88,6 +88,29 @@ def _delete(s3, bucket: str, batch: list[dict]) -> int:
     return len(batch)
 
 
+# What S3 answers for a key that holds nothing: HEAD a bare 404 (it has no body to name a
+# code), GET NoSuchKey. Only to a caller allowed s3:ListBucket: otherwise 403 AccessDenied.
+_MISSING_OBJECT = frozenset({"404", "NoSuchKey", "NotFound"})
+# For a multipart upload that is not (or no longer) there.
+_MISSING_UPLOAD = frozenset({"404", "NoSuchUpload"})
+
+
+def _error_code(exc: Exception) -> str | None:
+    response = getattr(exc, "response", None) or {}
+    return (response.get("Error") or {}).get("Code")
+
+
+def object_missing(exc: Exception) -> bool:
+    """Whether a botocore ClientError says the object is not there (the one check: catch
+    ClientError, re-raise unless object_missing(exc))."""
+    return _error_code(exc) in _MISSING_OBJECT
+
+
+def upload_missing(exc: Exception) -> bool:
+    """Whether a botocore ClientError says the multipart upload is not there."""
+    return _error_code(exc) in _MISSING_UPLOAD
+
+
 @lru_cache(maxsize=2)
 def _cloudfront(region: str):
     import boto3

@@ -12,17 +12,7 @@ from __future__ import annotations
 from pymongo.database import Database
 
 from . import multipart, storage
-from .ids import VideoId
-
-# Where uploads are staged before they are confirmed (tuber_video.uploads.STAGING).
-STAGING = "incoming/"
-
-
-def media_prefixes(video_id: VideoId) -> list[str]:
-    """Every folder of the bucket that holds something of the video's: its upload, its HLS
-    output and generated thumbnails, its custom thumbnails (published and staged)."""
-    return [f"raw/{video_id}/", f"hls/{video_id}/", f"thumbs/{video_id}/",
-            f"{STAGING}thumbs/{video_id}/"]
+from .media_keys import cdn_paths, raw_key, video_prefixes
 
 
 def remove_video(db: Database, doc: dict) -> None:
@@ -30,10 +20,10 @@ def remove_video(db: Database, doc: dict) -> None:
     vid = doc["_id"]
     upload = (doc.get("multipart") or {}).get("uploadId")
     if upload:  # its stored parts go too
-        multipart.abort(f"raw/{vid}/source", upload)
-    storage.delete_prefixes(media_prefixes(vid))
+        multipart.abort(raw_key(vid), upload)
+    storage.delete_prefixes(video_prefixes(vid))
     # Copies the CDN cached stop being served too (a viewer's cookies may live 5 minutes).
-    storage.invalidate_cdn([f"/hls/{vid}/*", f"/thumbs/{vid}/*"])
+    storage.invalidate_cdn(cdn_paths(vid))
     db.ratings.delete_many({"videoId": vid})
     db.views.delete_many({"videoId": vid})
     db.comments.delete_many({"videoId": vid})
