@@ -5,8 +5,9 @@ A rating or comment change is two writes with no transaction between them: the d
 then the video's counter (`$inc`). A container that dies in between leaves that counter one
 off, for good. So every write path stamps the video first (`stamp_changing`), and a
 scheduled job (`reconcile`) recounts the videos stamped more than GRACE ago: by then no
-request that stamped them can still be running (API functions time out after 10 s), so the
-documents are at rest and their count is the truth. The counters are set together with
+request that stamped them can still be running (GRACE is longer than the Timeout of every
+function that stamps: tests/unit/test_counter_grace.py), so the documents are at rest and
+their count is the truth. The counters are set together with
 clearing the stamp, in one update that applies only if the stamp is still the one read: a
 request that started meanwhile has restamped the video, and the next run recounts it.
 A recount that repairs other documents too (a comment thread's `replyCount`) calls
