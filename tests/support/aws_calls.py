@@ -42,7 +42,7 @@ POWERTOOLS_PARAMETERS = "aws_lambda_powertools.utilities.parameters"
 # (a function returning boto3.client("<service>")), else by an operation name that only one
 # of these services has.
 SERVICES = ("s3", "secretsmanager", "ssm", "cloudfront", "mediaconvert", "sqs", "sns",
-            "lambda", "events", "logs", "cloudwatch", "kms", "sts")
+            "lambda", "events", "logs", "cloudwatch", "kms", "sts", "sesv2")
 # boto3's S3 transfer helpers and presigning, which have no operation of their own.
 S3_EXTRA_METHODS = {"download_file", "download_fileobj", "upload_file", "upload_fileobj",
                     "generate_presigned_post", "copy"}

@@ -411,7 +411,12 @@ def needs(call: aws_calls.Call, env: dict[str, str]) -> list[Need]:
         if role:
             result.append(Need("iam:PassRole", role))
         return result
-    return [Need(f"{call.service}:{_operation_name(call.service, call.operation)}", None)]
+    # IAM names some services differently from their API (SESv2's actions are ses:...).
+    prefix = IAM_PREFIX.get(call.service, call.service)
+    return [Need(f"{prefix}:{_operation_name(call.service, call.operation)}", None)]
+
+
+IAM_PREFIX = {"sesv2": "ses"}
 
 
 @cache
