@@ -36,6 +36,7 @@ class FakeTuber:
         self.media_base = ""  # absolute hlsUrl on this base (the distribution's host)
         self.uploaded = b""
         self.deleted = False
+        self.account_deleted = ""
         self.polls = 0
         self.calls: list[str] = []
         self.comments: list[dict] = []
@@ -73,8 +74,9 @@ class FakeTuber:
                 if route == "POST /auth/login":
                     return self._answer(200, {"accessToken": "access-1", "expiresIn": 900,
                                               "refreshToken": "refresh-1", "user": {"id": "u1"}})
-                if route == "POST /auth/logout":
-                    return self._answer(204)
+                if route == "DELETE /auth/me" and self.headers.get("Authorization"):
+                    fake.account_deleted = json.loads(body)["password"]
+                    return self._answer(202, {"deletion": {"status": "complete"}})
                 if not authed and not self.path.startswith(("/hls/", "/storage")):
                     return self._answer(401, {"error": {"code": "unauthorized", "message": ""}})
                 if route == "POST /video":
@@ -171,7 +173,8 @@ def test_every_step_passes_and_prints_its_name_and_time(fake, capsys):
     assert CLIP.read_bytes() in fake.uploaded
     # Playback used the cookie set by the API (media answers 403 without it).
     assert "segment 4096 B" in out
-    assert fake.calls[-1] == "POST /auth/logout"
+    # The smoke user is deleted at the end, with the password it signed up with.
+    assert fake.calls[-1] == "DELETE /auth/me" and fake.account_deleted
 
 
 def test_media_refused_without_cookies_fails_playback_and_still_deletes(fake, capsys):
