@@ -12,7 +12,7 @@ import pytest
 
 from local.lambda_context import LambdaContext
 from tuber_comment import comments
-from tuber_common import counters
+from tuber_common import comment_removal, counters
 from tuber_common.clock import utcnow
 from tuber_common.ids import parse_video_id
 from tuber_like import ratings
@@ -99,7 +99,7 @@ def test_a_comment_removed_mid_request_is_uncounted_by_the_scheduled_recount(
     comments.create(db, owner.id, vid, "another")
     assert video(db, vid)["commentCount"] == 3
 
-    monkeypatch.setattr(comments, "_count", die)
+    monkeypatch.setattr(comment_removal, "count", die)  # of create and delete alike
     with pytest.raises(Died):
         comments.delete(db, owner.id, str(reply["_id"]))
     for text in ("written, never counted", "this one too"):

@@ -6,7 +6,8 @@ Rules (also in docs/DEVELOPING.md):
 - A reply to a reply joins the top-level thread (one level, as on YouTube).
 - Deleting a comment with live replies leaves a placeholder (`deleted: true`, text and
   author gone) so the thread stays readable; otherwise the document is removed. A
-  placeholder whose last reply goes is removed too.
+  placeholder whose last reply goes is removed too (the one delete path:
+  tuber_common.comment_removal, which account deletion uses as well).
 
 Every counter move follows one atomic document change that only one request can win
 (a conditional find_one_and_update / find_one_and_delete, or an insert), so concurrent
@@ -18,7 +19,7 @@ from bson import ObjectId
 from pymongo import ReturnDocument
 from pymongo.database import Database
 
-from tuber_common import counters
+from tuber_common import comment_removal, counters
 from tuber_common.clock import iso, utcnow
 from tuber_common.db import insert_new
 from tuber_common.errors import Conflict, Forbidden, NotFound
@@ -32,15 +33,11 @@ from . import pins
 VIDEO_FIELDS = {"ownerId": 1, "visibility": 1, "status": 1, "commentsEnabled": 1,
                 "pinnedCommentId": 1}
 # Set on the video before each comment is added or removed (see tuber_common.counters).
-STAMP = "commentsChangingAt"
+STAMP = comment_removal.STAMP
 
 
 def _not_found() -> NotFound:
     return NotFound("comment not found", code="comment_not_found")
-
-
-def _count(db: Database, video_id: VideoId, delta: int) -> None:
-    db.videos.update_one({"_id": video_id}, {"$inc": {"commentCount": delta}})
 
 
 def _visible_video(db: Database, video_id: str, viewer_id: str | None) -> dict:
@@ -98,7 +95,7 @@ def create(db: Database, user_id: str, video_id: str, text: str,
         if top_id is not None:  # give back the reserved reply slot
             db.comments.update_one({"_id": top_id}, {"$inc": {"replyCount": -1}})
         raise
-    _count(db, video["_id"], 1)
+    comment_removal.count(db, video["_id"], 1)
     return doc
 
 
@@ -151,44 +148,8 @@ def delete(db: Database, user_id: str, comment_id: str) -> None:
     if user_id not in (str(comment["authorId"]), str(video["ownerId"])):
         raise Forbidden("only the author or the video's owner can delete a comment",
                         code="not_allowed")
-    counters.stamp_changing(db, video["_id"], STAMP)
-    if comment["parentId"] is None:
-        _delete_top_level(db, comment)
-        pins.unpin_if_pinned(db, video["_id"], comment["_id"])
-    else:
-        _delete_reply(db, comment)
-
-
-def _delete_reply(db: Database, comment: dict) -> None:
-    if db.comments.find_one_and_delete({"_id": comment["_id"], "deleted": False},
-                                       projection={"_id": 1}) is None:
+    if not comment_removal.remove(db, comment):
         raise _not_found()  # another request deleted it first; it counted
-    _count(db, comment["videoId"], -1)
-    top = db.comments.find_one_and_update(
-        {"_id": comment["parentId"]}, {"$inc": {"replyCount": -1}},
-        projection={"deleted": 1, "replyCount": 1}, return_document=ReturnDocument.AFTER)
-    if top and top["deleted"] and top["replyCount"] <= 0:
-        _drop_empty_placeholder(db, top["_id"])
-
-
-def _delete_top_level(db: Database, comment: dict) -> None:
-    gone = db.comments.find_one_and_delete(
-        {"_id": comment["_id"], "deleted": False, "replyCount": 0}, projection={"_id": 1})
-    if gone is None:
-        # It has replies: keep the thread, drop the words and the author.
-        placeholder = db.comments.find_one_and_update(
-            {"_id": comment["_id"], "deleted": False},
-            {"$set": {"deleted": True, "text": "", "deletedAt": utcnow()}},
-            projection={"replyCount": 1}, return_document=ReturnDocument.AFTER)
-        if placeholder is None:
-            raise _not_found()  # another request deleted it first; it counted
-        if placeholder["replyCount"] <= 0:  # its last reply went in the meantime
-            _drop_empty_placeholder(db, comment["_id"])
-    _count(db, comment["videoId"], -1)
-
-
-def _drop_empty_placeholder(db: Database, comment_id: ObjectId) -> None:
-    db.comments.delete_one({"_id": comment_id, "deleted": True, "replyCount": {"$lte": 0}})
 
 
 def recount(db: Database, video_id: VideoId, at_rest) -> dict[str, int]:
@@ -208,7 +169,7 @@ def recount(db: Database, video_id: VideoId, at_rest) -> dict[str, int]:
                 db.comments.update_one({"_id": thread["_id"], "replyCount": stored},
                                        {"$set": {"replyCount": actual}})
             if thread["deleted"] and actual == 0:
-                _drop_empty_placeholder(db, thread["_id"])
+                comment_removal.drop_empty_placeholder(db, thread["_id"])
     return {"commentCount": live}
 
 

@@ -1,12 +1,11 @@
 """The pinned comment (set by the video's owner with PUT /video/{id}/pin): first on the first
 page of the top-level list, marked `pinned: true`, and left out of every page so it is never
-shown twice. A pin whose comment was deleted shows nothing."""
+shown twice. A pin whose comment was deleted shows nothing (deleting a comment unpins it:
+tuber_common.comment_removal)."""
 from __future__ import annotations
 
 from bson import ObjectId
 from pymongo.database import Database
-
-from tuber_common.ids import VideoId
 
 
 def pinned_id(video: dict) -> ObjectId | None:
@@ -28,8 +27,3 @@ def pinned_comment(db: Database, video: dict) -> dict | None:
         doc["pinned"] = True
     return doc
 
-
-def unpin_if_pinned(db: Database, video_id: VideoId, comment_id: ObjectId) -> None:
-    """A deleted comment stays pinned no longer."""
-    db.videos.update_one({"_id": video_id, "pinnedCommentId": comment_id},
-                         {"$set": {"pinnedCommentId": None}})
