@@ -33,7 +33,7 @@ import uuid
 from pathlib import Path
 from typing import Any, Callable
 
-from .functions import FunctionNotInCheckout
+from .functions import FunctionNotInCheckout, TemplateFunctions
 from .lambda_context import LambdaContext
 from .template import Function, Template
 
@@ -213,29 +213,19 @@ class _Pool:
         return containers
 
 
-class FunctionContainers:
+class FunctionContainers(TemplateFunctions):
     """Invokes the template's functions, each in containers of its own (see the module doc).
     Same interface as the in-process FunctionRegistry: `exists`, `function`, `invoke`."""
 
     def __init__(self, template: Template, root: Path, layer_dirs: list[Path], *,
                  environment: Callable[[], dict[str, str]] = lambda: dict(os.environ),
                  max_per_function: int = 4):
-        self.template = template
-        self.root = root
+        super().__init__(template, root)
         self.layer_dirs = [str(p) for p in layer_dirs]
         self.environment = environment
         self.max_per_function = max_per_function
         self._pools = {name: _Pool(lambda name=name: self._start(name), max_per_function)
                        for name in template.functions}
-
-    def function(self, logical_id: str) -> Function:
-        return self.template.functions[logical_id]
-
-    def exists(self, logical_id: str) -> bool:
-        """Whether the function's handler module is in this checkout yet."""
-        fn = self.function(logical_id)
-        module_path = self.root / fn.code_uri / fn.module.replace(".", "/")
-        return module_path.with_suffix(".py").is_file() or (module_path / "__init__.py").is_file()
 
     def invoke(self, logical_id: str, event: dict) -> Any:
         if logical_id not in self._pools or not self.exists(logical_id):

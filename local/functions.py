@@ -25,18 +25,13 @@ class FunctionNotInCheckout(LookupError):
     """The template names a function whose code is not there (yet)."""
 
 
-class FunctionRegistry:
-    def __init__(self, template: Template, root: Path, layer_dirs: list[Path]):
+class TemplateFunctions:
+    """The template's functions in the checkout at `root`: what both ways of running them
+    share (this module's FunctionRegistry, local/containers.py's FunctionContainers)."""
+
+    def __init__(self, template: Template, root: Path):
         self.template = template
         self.root = root
-        self._handlers: dict[str, Handler] = {}
-        self._import_lock = threading.Lock()
-        # One container per function: Lambda gives a container one invocation at a time, and
-        # the handlers rely on it (a Powertools resolver keeps the current event on itself).
-        self._container_locks = {name: threading.Lock() for name in template.functions}
-        for path in [*layer_dirs, *(root / f.code_uri for f in template.functions.values())]:
-            if str(path) not in sys.path:
-                sys.path.insert(0, str(path))
 
     def function(self, logical_id: str) -> Function:
         return self.template.functions[logical_id]
@@ -46,6 +41,19 @@ class FunctionRegistry:
         fn = self.function(logical_id)
         module_path = self.root / fn.code_uri / fn.module.replace(".", "/")
         return module_path.with_suffix(".py").is_file() or (module_path / "__init__.py").is_file()
+
+
+class FunctionRegistry(TemplateFunctions):
+    def __init__(self, template: Template, root: Path, layer_dirs: list[Path]):
+        super().__init__(template, root)
+        self._handlers: dict[str, Handler] = {}
+        self._import_lock = threading.Lock()
+        # One container per function: Lambda gives a container one invocation at a time, and
+        # the handlers rely on it (a Powertools resolver keeps the current event on itself).
+        self._container_locks = {name: threading.Lock() for name in template.functions}
+        for path in [*layer_dirs, *(root / f.code_uri for f in template.functions.values())]:
+            if str(path) not in sys.path:
+                sys.path.insert(0, str(path))
 
     def module(self, logical_id: str):
         self.handler(logical_id)
