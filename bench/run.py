@@ -21,6 +21,7 @@ SECTIONS = {
     "warm": "Warm handler overhead",
     "gateway": "Local gateway",
     "transcode": "Transcoding",
+    "transcode_parts": "Transcoding in parts",
     "feeds": "Feeds: cursor against skip/offset",
 }
 OUT = Path(__file__).resolve().parent
