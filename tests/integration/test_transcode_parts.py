@@ -429,3 +429,48 @@ def test_a_higher_rung_failing_after_publishing_leaves_the_video_without_it(
     video = video_api.get(f"/video/{video_id}").json["video"]
     assert [r["name"] for r in video["renditions"]] == ["240p", "480p"]
     assert video["pendingRenditions"] == []
+
+
+def _audio_rendition(s3, video_id, tmp_path):
+    from tuber_common.settings import get_settings
+
+    bucket = get_settings().media_bucket
+    playlist = s3.get_object(Bucket=bucket, Key=f"hls/{video_id}/audio/index.m3u8")[
+        "Body"].read().decode()
+    first = next(line for line in playlist.splitlines() if line and not line.startswith("#"))
+    path = tmp_path / "audio.ts"
+    s3.download_file(bucket, f"hls/{video_id}/audio/{first}", str(path))
+    [stream] = [s for s in media.probe(str(path))["streams"] if s["codec_type"] == "audio"]
+    master = s3.get_object(Bucket=bucket, Key=f"hls/{video_id}/master.m3u8")["Body"].read()
+    return stream, master.decode()
+
+
+@pytest.mark.parametrize("source_audio, copied", [
+    # What phones and cameras record is taken as it is: no encoding before the video plays.
+    (["-c:a", "aac", "-ac", "1", "-ar", "44100"], True),
+    (["-c:a", "aac", "-ac", "2", "-ar", "48000"], True),
+    # Anything else is encoded once to AAC-LC stereo at 48 kHz.
+    (["-c:a", "aac", "-ac", "2", "-ar", "32000"], False),
+    (["-c:a", "libopus", "-ac", "2", "-ar", "48000"], False),
+], ids=["aac-mono-44k", "aac-stereo-48k", "aac-32k", "opus"])
+def test_audio_players_take_as_it_is_is_copied_else_encoded(
+        tmp_path, chunked, member, new_video, run_transcode, db, s3, source_audio, copied):
+    container = "mkv" if "libopus" in source_audio else "mp4"
+    clip = str(tmp_path / f"source.{container}")
+    subprocess.run(["ffmpeg", "-hide_banner", "-loglevel", "error", "-y",
+                    "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=24:duration=2",
+                    "-f", "lavfi", "-i", "sine=frequency=440:duration=2",
+                    "-c:v", "libx264", "-preset", "ultrafast", *source_audio, "-shortest", clip],
+                   check=True, timeout=120)
+    video_id = new_video(member(), size=os.path.getsize(clip))["video"]["id"]
+    assert run_transcode(video_id, clip)["results"] == ["transcoded"]
+    stream, master = _audio_rendition(s3, video_id, tmp_path)
+    source = [s for s in media.probe(clip)["streams"] if s["codec_type"] == "audio"][0]
+    assert (stream["codec_name"], stream.get("profile")) == ("aac", "LC")
+    if copied:
+        assert (stream["channels"], stream["sample_rate"]) == (source["channels"],
+                                                               source["sample_rate"])
+        assert f'CHANNELS="{source["channels"]}"' in master
+    else:
+        assert (stream["channels"], stream["sample_rate"]) == (2, "48000")
+        assert 'CHANNELS="2"' in master

@@ -25,7 +25,8 @@ from tuber_common import media_keys, publishing, storage
 from tuber_common.clock import utcnow
 from tuber_common.ids import VideoId
 
-from . import hls, ladder, plan
+from . import ffmpeg_backend, hls, ladder, plan
+from .tools import Probe
 
 logger = Logger(child=True)
 
@@ -115,8 +116,10 @@ def finish_if_complete(db: Database, bucket: str, video_id: VideoId, transcode: 
     put_text(bucket, prefix + media_keys.media_playlist_uri(track), hls.media_playlist(segments))
     if track == plan.AUDIO:
         peak, average = hls.segment_bandwidth(segments)
+        channels = ffmpeg_backend.audio_channels(Probe(**transcode["probe"]))
         update = {"$set": {"transcode.audio": {"uri": media_keys.media_playlist_uri(track),
-                                               "bandwidth": peak, "averageBandwidth": average}}}
+                                               "bandwidth": peak, "averageBandwidth": average,
+                                               "channels": channels}}}
     else:
         put_text(bucket, prefix + media_keys.iframe_playlist_uri(track),
                  hls.iframe_playlist(segments))

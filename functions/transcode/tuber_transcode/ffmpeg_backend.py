@@ -147,11 +147,26 @@ def video_command(source: str, probe: Probe, part: VideoPart, out_dir: str, *,
     ]
 
 
+# Audio every HLS player plays as it is: AAC-LC, mono or stereo, at 44.1 or 48 kHz. What a
+# phone or camera records mostly is: copied, the audio part only reads the file (a 60-minute
+# source's audio costs the reading, not 100 s of encoding before the video can play).
+COPYABLE_AUDIO = {f"aac/LC/{channels}/{rate}" for channels in (1, 2) for rate in (44100, 48000)}
+
+
+def copies_audio(probe: Probe) -> bool:
+    return probe.audio_format in COPYABLE_AUDIO
+
+
+def audio_channels(probe: Probe) -> int:
+    return int(probe.audio_format.split("/")[2]) if copies_audio(probe) else 2
+
+
 def audio_command(source: str, probe: Probe, out_dir: str, *, segment_seconds: int) -> list[str]:
+    codec = ["-c:a", "copy"] if copies_audio(probe) else [
+        "-c:a", "aac", "-b:a", str(ladder.AUDIO_BITRATE), "-ac", "2", "-ar", "48000"]
     return [
         tool("ffmpeg"), "-hide_banner", "-nostdin", "-nostats", "-loglevel", "error", "-y",
-        *_seek(probe, source, 0), "-map", "0:a:0", "-vn", "-sn", "-dn",
-        "-c:a", "aac", "-b:a", str(ladder.AUDIO_BITRATE), "-ac", "2", "-ar", "48000",
+        *_seek(probe, source, 0), "-map", "0:a:0", "-vn", "-sn", "-dn", *codec,
         "-output_ts_offset", f"{TIMESTAMP_OFFSET - probe.start_seconds:.6f}",
         *_segment_output(out_dir, 0, None, segment_seconds, probe.duration_seconds),
     ]

@@ -106,7 +106,7 @@ def master_playlist(variants: list[dict], audio: dict | None = None) -> str:
     if audio:
         group = ',AUDIO="audio"'
         lines.append('#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID="audio",NAME="Audio",DEFAULT=YES,'
-                     f'AUTOSELECT=YES,CHANNELS="2",URI="{audio["uri"]}"')
+                     f'AUTOSELECT=YES,CHANNELS="{audio.get("channels", 2)}",URI="{audio["uri"]}"')
     extra = (audio or {}).get("bandwidth", 0), (audio or {}).get("averageBandwidth", 0)
     for v in sorted(variants, key=lambda v: v["bandwidth"]):
         codecs = f'{v["codecs"]},{AUDIO_CODEC}' if audio else v["codecs"]

@@ -70,6 +70,17 @@ class Probe:
     # Where the source's timeline starts (ffprobe's format start_time; often 0, 1.4 in some
     # MPEG-TS): chunk boundaries are measured from here.
     start_seconds: float = 0.0
+    # The first audio stream's "codec/profile/channels/sample rate" ("aac/LC/2/48000"):
+    # audio HLS players take as it is can be copied instead of encoded again.
+    audio_format: str | None = None
+
+
+def _audio_format(streams: list[dict]) -> str | None:
+    audio = next((s for s in streams if s.get("codec_type") == "audio"), None)
+    if audio is None:
+        return None
+    return "/".join(str(audio.get(k) or "") for k in
+                    ("codec_name", "profile", "channels", "sample_rate"))
 
 
 def _rate(value) -> float | None:
@@ -157,7 +168,8 @@ def parse_probe(data: dict, packets: tuple[int, float] | None = None) -> Probe:
                  duration_seconds=round(duration, 3) if duration else None,
                  demuxer=(str((data.get("format") or {}).get("format_name") or "")
                           .split(",")[0] or None),
-                 start_seconds=_start_seconds(data.get("format") or {}))
+                 start_seconds=_start_seconds(data.get("format") or {}),
+                 audio_format=_audio_format(streams))
 
 
 _NOT_ALLOWED = re.compile(rb"\[([\w-]+) @ (?:0x)?[0-9a-fA-F]+\] Format not on whitelist")
