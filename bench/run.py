@@ -20,7 +20,6 @@ SECTIONS = {
     "cold_start": "Cold start",
     "warm": "Warm handler overhead",
     "gateway": "Local gateway",
-    "transcode": "Transcoding",
     "transcode_parts": "Transcoding in parts",
     "feeds": "Feeds: cursor against skip/offset",
 }
