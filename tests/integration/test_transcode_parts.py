@@ -344,7 +344,8 @@ def test_storyboard_and_progressive_publishing(tmp_path, chunked, member, new_vi
 def test_video_that_ends_on_a_chunk_boundary_before_its_audio(
         tmp_path, chunked, member, new_video, run_transcode, db, s3):
     """8 s of pictures, 8.1 s of sound: the container says 8.1 s, but there are no pictures
-    after 8 s, where a third chunk would start."""
+    after 8 s, where a third chunk would start: the chunks stop with the pictures (ffmpeg 8
+    fails a part that has none), the audio goes on to its end."""
     clip = str(tmp_path / "edge.mp4")
     _ffmpeg("-f", "lavfi", "-i", "testsrc2=size=320x240:rate=24:duration=8",
             "-f", "lavfi", "-i", "sine=duration=8.1", "-c:v", "libx264", "-preset",
@@ -352,7 +353,7 @@ def test_video_that_ends_on_a_chunk_boundary_before_its_audio(
     video_id = transcode_clip(member, new_video, run_transcode, clip)
     doc = video_doc(db, video_id)
     assert doc["status"] == "PUBLIC", doc.get("failureReason")
-    assert len(doc["transcode"]["chunks"]) == 3  # the last one holds sound only
+    assert len(doc["transcode"]["chunks"]) == 2
     folder = download_hls(s3, video_id, tmp_path / "hls")
     assert count_frames(joined(folder, "240p")) == 192
     # No empty segment listed (a player cannot parse one).

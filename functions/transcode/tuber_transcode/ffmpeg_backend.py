@@ -28,7 +28,7 @@ STDERR_TAIL_BYTES = 2000
 # Added to every output timestamp: the first frames' decode times (B-frames) stay positive
 # in every part, so no muxer shifts one part's timestamps and not another's.
 TIMESTAMP_OFFSET = 10.0
-SEGMENT_LIST = "segments.csv"
+SEGMENT_LIST, AUDIO_LIST = "segments.csv", "audio.m3u8"
 
 
 class TranscodeFailed(Exception):
@@ -66,15 +66,23 @@ def _times(start: float, end: float | None, step: int, duration: float | None) -
     return times
 
 
-def _segment_output(out_dir: str, start: float, end: float | None, segment_seconds: int,
-                    duration: float | None) -> list[str]:
-    cuts = [f"{t + TIMESTAMP_OFFSET:.6f}" for t in
-            _times(start, end, segment_seconds, duration)]
-    cut = ["-segment_times", ",".join(cuts)] if cuts else ["-segment_time", "1000000"]
-    return ["-f", "segment", "-segment_format", "mpegts", *cut,
+def _video_segments(out_dir: str, start: float, segment_seconds: int) -> list[str]:
+    # A new segment at every keyframe: keyframes are forced exactly on the segment grid, so
+    # this cuts there whichever clock a given ffmpeg's segment muxer compares cut times on
+    # (5.1 sees the output offset, 8.1 does not: a list of cut times breaks on one of them).
+    return ["-f", "segment", "-segment_format", "mpegts", "-segment_time", "0.001",
             "-segment_start_number", str(int(round(start / segment_seconds))),
             "-segment_list", os.path.join(out_dir, SEGMENT_LIST), "-segment_list_type", "csv",
             os.path.join(out_dir, "seg_%05d.ts")]
+
+
+def _audio_segments(out_dir: str, segment_seconds: int) -> list[str]:
+    # Audio has no keyframes to cut at: the HLS muxer cuts every segment_seconds from the
+    # first packet, the same with every ffmpeg.
+    return ["-f", "hls", "-hls_time", str(segment_seconds), "-hls_list_size", "0",
+            "-hls_playlist_type", "vod", "-hls_segment_type", "mpegts",
+            "-hls_segment_filename", os.path.join(out_dir, "seg_%05d.ts"),
+            os.path.join(out_dir, AUDIO_LIST)]
 
 
 def _seek(probe: Probe, source: str, start: float) -> list[str]:
@@ -141,8 +149,7 @@ def video_command(source: str, probe: Probe, part: VideoPart, out_dir: str, *,
         "-g", str(gop * 2), "-keyint_min", str(gop), "-sc_threshold", "0",
         "-force_key_frames", ",".join(f"{t:.6f}" for t in keyframes),
         "-output_ts_offset", f"{TIMESTAMP_OFFSET - origin:.6f}",
-        *_segment_output(out_dir, part.start, part.end, part.segment_seconds,
-                         probe.duration_seconds),
+        *_video_segments(out_dir, part.start, part.segment_seconds),
         *outputs,
     ]
 
@@ -168,7 +175,7 @@ def audio_command(source: str, probe: Probe, out_dir: str, *, segment_seconds: i
         tool("ffmpeg"), "-hide_banner", "-nostdin", "-nostats", "-loglevel", "error", "-y",
         *_seek(probe, source, 0), "-map", "0:a:0", "-vn", "-sn", "-dn", *codec,
         "-output_ts_offset", f"{TIMESTAMP_OFFSET - probe.start_seconds:.6f}",
-        *_segment_output(out_dir, 0, None, segment_seconds, probe.duration_seconds),
+        *_audio_segments(out_dir, segment_seconds),
     ]
 
 
@@ -189,22 +196,42 @@ def run(cmd: list[str], timeout_seconds: float) -> None:
             raise TranscodeFailed("the upload could not be transcoded")
 
 
+def _listed(out_dir: str, start: float) -> list[tuple[str, float]]:
+    """(name, duration) of each segment: from the HLS muxer's playlist (audio), or from the
+    segment muxer's list (video: each segment ends where the next begins, the first starts
+    on the segment grid)."""
+    audio = os.path.join(out_dir, AUDIO_LIST)
+    if os.path.isfile(audio):
+        listed, duration = [], None
+        with open(audio) as handle:
+            for line in handle:
+                line = line.strip()
+                if line.startswith("#EXTINF:"):
+                    duration = float(line[len("#EXTINF:"):].split(",")[0])
+                elif line and not line.startswith("#") and duration is not None:
+                    listed.append((line, duration))
+        return listed
+    with open(os.path.join(out_dir, SEGMENT_LIST), newline="") as handle:
+        rows = [row for row in csv.reader(handle) if len(row) >= 3]
+    listed, previous_end = [], start + TIMESTAMP_OFFSET
+    for name, _start, end in rows:
+        listed.append((name, float(end) - previous_end))
+        previous_end = float(end)
+    return listed
+
+
 def segments(out_dir: str, start: float, segment_seconds: int) -> list[dict]:
     """The segments a part wrote, in order: {uri, duration, bytes, path}. Durations come from
     the segment muxer's list (each segment ends where the next begins); the first starts on
     the segment grid. A later part may have none: its chunk starts after the last picture
     (the container's duration is the sound's, a little longer)."""
-    with open(os.path.join(out_dir, SEGMENT_LIST), newline="") as handle:
-        rows = [row for row in csv.reader(handle) if len(row) >= 3]
-    found, previous_end = [], start + TIMESTAMP_OFFSET
-    for name, _start, end in rows:
-        end_time = float(end)
+    found = []
+    for name, duration in _listed(out_dir, start):
         path = os.path.join(out_dir, name)
         size = os.path.getsize(path)
         if size:  # a chunk past the last picture (the sound runs longer) writes an empty one
-            duration = round(max(0.001, end_time - previous_end), 6)
-            found.append({"uri": name, "duration": duration, "bytes": size, "path": path})
-        previous_end = end_time
+            found.append({"uri": name, "duration": round(max(0.001, duration), 6),
+                          "bytes": size, "path": path})
     if not found and start == 0:
         raise TranscodeFailed("the part produced no segments")
     return found

@@ -46,7 +46,9 @@ def make(probe: Probe, *, chunk_seconds: int, segment_seconds: int,
     rate, divisor = ladder.output_frame_rate(probe.fps)
     length = chunk_length(chunk_seconds, segment_seconds)
     duration = probe.duration_seconds
-    parts = chunks(duration, length)
+    # A chunk after the last picture would have nothing to encode (ffmpeg 8 fails on it).
+    parts = chunks(min(probe.video_seconds or duration or 0, duration or 0) or duration,
+                   length)
     media_seconds = duration or length
     work = {r.name: r.width * r.height * media_seconds for r in rungs}
     if probe.has_audio:

@@ -73,6 +73,18 @@ class Probe:
     # The first audio stream's "codec/profile/channels/sample rate" ("aac/LC/2/48000"):
     # audio HLS players take as it is can be copied instead of encoded again.
     audio_format: str | None = None
+    # Where the pictures end, from the source's start, when the video stream says (the
+    # container's duration may be the sound's, a little longer): the chunks stop there.
+    video_seconds: float | None = None
+
+
+def _video_seconds(fmt: dict, video: dict) -> float | None:
+    try:
+        end = float(video.get("start_time") or 0) + float(video["duration"])
+        value = end - float(fmt.get("start_time") or 0)
+    except (KeyError, TypeError, ValueError):
+        return None
+    return round(value, 3) if value > 0 else None
 
 
 def _audio_format(streams: list[dict]) -> str | None:
@@ -169,7 +181,8 @@ def parse_probe(data: dict, packets: tuple[int, float] | None = None) -> Probe:
                  demuxer=(str((data.get("format") or {}).get("format_name") or "")
                           .split(",")[0] or None),
                  start_seconds=_start_seconds(data.get("format") or {}),
-                 audio_format=_audio_format(streams))
+                 audio_format=_audio_format(streams),
+                 video_seconds=_video_seconds(data.get("format") or {}, video))
 
 
 _NOT_ALLOWED = re.compile(rb"\[([\w-]+) @ (?:0x)?[0-9a-fA-F]+\] Format not on whitelist")
