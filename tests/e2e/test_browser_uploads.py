@@ -86,6 +86,11 @@ def test_resumable_upload_survives_a_reload(chromium, small_parts_stack, tmp_pat
         expect(page.locator("#upload-progress")).to_have_attribute("value", re.compile(r"^[1-9]\d?$"))
         expect(page.get_by_role("button", name="Cancel upload")).to_be_visible()
         ui.shot("upload-resumable-in-progress")
+        # Route callbacks run while Playwright waits: give the held requests a moment to land.
+        for _ in range(150):
+            if held:
+                break
+            page.wait_for_timeout(100)
         assert held, "parts 2 and 3 were not started in parallel"
         pending = page.evaluate("() => JSON.parse(localStorage.getItem('tuber.pendingUpload'))")
         assert pending["name"] == "big clip.mp4" and pending["size"] == clip.stat().st_size

@@ -1,6 +1,7 @@
 """Calls to a function's real handler from several processes at once, as that many Lambda
 containers would make them: each process imports the handler itself (its own MongoClient,
-its own module state) and all of them start together at a barrier.
+its own module state), all of them start together at a barrier, and each serves its calls
+one at a time, as a container does.
 
     statuses = run_in_processes("auth", calls, processes=8)
 
@@ -12,8 +13,6 @@ from __future__ import annotations
 
 import multiprocessing
 import sys
-import threading
-from concurrent.futures import ThreadPoolExecutor
 
 
 def _handler(function: str):
@@ -31,17 +30,16 @@ def _process(paths: list[str], function: str, index: int, share: list[tuple], ba
     try:
         handler = _handler(function)  # imported before the barrier: the race is the calls
         barrier.wait(timeout=120)
-        start = threading.Barrier(len(share))
 
         def one(call):
             method, path, body, source_ip, headers = call
-            start.wait(timeout=60)
             answer = Api(handler).call(method, path, json_body=body, source_ip=source_ip,
                                        headers=headers)
             return answer.status, answer.json, answer.cookies
 
-        with ThreadPoolExecutor(len(share)) as pool:
-            results.put((index, list(pool.map(one, share))))
+        # One call at a time, as a Lambda container serves them: a Powertools resolver keeps
+        # the current request on itself, so threads in one process would read each other's.
+        results.put((index, [one(call) for call in share]))
     except BaseException as exc:  # reported, not lost with the process
         results.put((index, exc))
         raise
