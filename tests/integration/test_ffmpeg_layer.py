@@ -5,7 +5,6 @@ it: the transcoder gets it by default, and the deploy-time rules refuse what can
 from __future__ import annotations
 
 import json
-
 import os
 import re
 import shutil
