@@ -114,6 +114,14 @@ INDEXES: dict[str, list[IndexModel]] = {
         # One author's comments: account deletion and export.
         IndexModel([("authorId", ASC), ("createdAt", ASC)], name="author"),
     ],
+    # Watch history (tuber_common.watch_history): one entry per (video, user), also the
+    # resume point GET /video reads and a deleted video's clean-up; a user's list, last
+    # watched first (also clear, account deletion, export). Kept until cleared (no TTL).
+    "watch_history": [
+        IndexModel([("videoId", ASC), ("userId", ASC)], unique=True, name="one_per_user"),
+        IndexModel([("userId", ASC), ("lastWatchedAt", DESC), ("_id", DESC)],
+                   name="my_history"),
+    ],
 }
 
 # Indexes of earlier versions that now stand in the way, dropped by ensure_indexes:
