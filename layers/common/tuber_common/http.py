@@ -100,22 +100,43 @@ def parse_json(text: str | bytes) -> Any:
 
 
 class JsonResolver(APIGatewayHttpResolver):
-    """Routes return plain JSON-ready dicts; serialize them once with json.dumps (C) instead
-    of Powertools' generic recursive encoder, which costs milliseconds on a feed page.
-    (`_to_response` is Powertools' hook that turns a route's return value into a Response.)"""
+    """Routes return plain JSON-ready dicts (or None for a 204), sent with the status their
+    decorator declares (tuber_common.openapi.operation); they are serialized once with
+    json.dumps (C) instead of Powertools' generic recursive encoder, which costs milliseconds
+    on a feed page. (`_to_response` is Powertools' hook that turns a route's return value
+    into a Response; `_generate_schemas` the one that makes components/schemas.)"""
+
+    def __init__(self, *, response_models: str | None = None, **kwargs: Any):
+        super().__init__(**kwargs)
+        self.response_models = response_models
 
     def _to_response(self, result):
-        status = None
-        if isinstance(result, tuple) and len(result) == 2 and isinstance(result[0], (dict, list)):
-            result, status = result
-        if isinstance(result, (dict, list)):
-            return Response(status_code=status or 200, content_type="application/json",
+        if isinstance(result, (dict, list)) or result is None:
+            route = self.context.get("_route")
+            status = route.status_code if route else 200
+            if result is None:
+                return Response(status_code=status, body="", content_type="application/json")
+            return Response(status_code=status, content_type="application/json",
                             body=json.dumps(result, separators=(",", ":")))
         return super()._to_response(result)
 
+    def get_openapi_schema(self, *, security_schemes=None, **kwargs: Any):
+        from .openapi import SECURITY_SCHEMES
+        return super().get_openapi_schema(security_schemes=security_schemes or SECURITY_SCHEMES,
+                                          **kwargs)
 
-def create_app(service: str) -> APIGatewayHttpResolver:
+    def _generate_schemas(self, definitions: dict[str, dict[str, Any]]) -> dict[str, dict]:
+        from .openapi import component_schemas
+        routes = self._static_routes + self._dynamic_routes
+        return component_schemas(definitions, (route.responses for route in routes),
+                                 self.response_models)
+
+
+def create_app(service: str, response_models: str | None = None) -> APIGatewayHttpResolver:
+    """The function's resolver. `response_models`: the module holding the answer models its
+    routes name (imported only to build the API document)."""
     app = JsonResolver(
+        response_models=response_models,
         enable_validation=True,
         json_body_deserializer=parse_json,
         cors=CORSConfig(allow_origin="*", allow_headers=["Authorization", "Content-Type"],
