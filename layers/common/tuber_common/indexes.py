@@ -114,6 +114,31 @@ INDEXES: dict[str, list[IndexModel]] = {
         # One author's comments: account deletion and export.
         IndexModel([("authorId", ASC), ("createdAt", ASC)], name="author"),
     ],
+    # Channels (functions/channel, tuber_common.subscriptions): one per (subscriber, channel);
+    # "my subscriptions" newest first; a channel's subscribers walked by _id (fan-out).
+    "subscriptions": [
+        IndexModel([("subscriberId", ASC), ("channelId", ASC)], unique=True,
+                   name="one_subscription"),
+        IndexModel([("subscriberId", ASC), ("createdAt", DESC), ("_id", DESC)],
+                   name="my_subscriptions"),
+        IndexModel([("channelId", ASC), ("_id", ASC)], name="subscribers"),
+    ],
+    # tuber_common.notifications: one per (recipient, kind, source); a user's newest first;
+    # unread ones counted from the index; removed with their video or comment; expire.
+    "notifications": [
+        IndexModel([("userId", ASC), ("kind", ASC), ("sourceId", ASC)], unique=True,
+                   name="one_per_event"),
+        IndexModel([("userId", ASC), ("createdAt", DESC), ("_id", DESC)], name="inbox"),
+        IndexModel([("userId", ASC), ("readAt", ASC)], name="unread"),
+        IndexModel([("videoId", ASC)], name="about_video"),
+        IndexModel([("commentId", ASC)], sparse=True, name="about_comment"),
+        # notifications.TTL_DAYS
+        IndexModel([("createdAt", ASC)], expireAfterSeconds=90 * 24 * 3600, name="age_ttl"),
+    ],
+    # Fan-out jobs (_id "video:{id}"); the schedule restarts running ones that stalled.
+    "notification_jobs": [
+        IndexModel([("state", ASC), ("updatedAt", ASC)], name="state_age"),
+    ],
     # Watch history (tuber_common.watch_history): one entry per (video, user), also the
     # resume point GET /video reads and a deleted video's clean-up; a user's list, last
     # watched first (also clear, account deletion, export). Kept until cleared (no TTL).

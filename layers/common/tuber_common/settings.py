@@ -95,6 +95,9 @@ class Settings(BaseModel):
     # invocation of TRANSCODE_CHUNK_FUNCTION (empty: in this process, one after another).
     transcode_chunk_seconds: int = Field(default=32, ge=4, le=600)
     transcode_chunk_function: str = ""
+    # Notifications of a new video go out through this function (tuber_common.notifications;
+    # empty: in the publishing process).
+    notification_fanout_function: str = ""
     lambda_endpoint_url: str | None = None
     mediaconvert_endpoint_url: str | None = None
 
