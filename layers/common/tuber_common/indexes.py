@@ -108,6 +108,21 @@ INDEXES: dict[str, list[IndexModel]] = {
         # _id is the signature of a delivery already accepted (replay protection).
         IndexModel([("expiresAt", ASC)], expireAfterSeconds=0, name="expiry_ttl"),
     ],
+    # Playlists (tuber_common.playlists, functions/playlist): a user's page, newest first
+    # (theirs: all; anyone else's: public ones); one Watch later per user.
+    "playlists": [
+        IndexModel([("ownerId", ASC), ("createdAt", DESC), ("_id", DESC)], name="owner"),
+        IndexModel([("ownerId", ASC), ("visibility", ASC), ("createdAt", DESC), ("_id", DESC)],
+                   name="owner_visibility"),
+        IndexModel([("watchLaterOf", ASC)], unique=True, sparse=True, name="watch_later_unique"),
+    ],
+    # Items in order (pages, positions and counts from the index alone), at most once per
+    # playlist; one video's items (removed with the video).
+    "playlist_items": [
+        IndexModel([("playlistId", ASC), ("rank", ASC)], unique=True, name="order"),
+        IndexModel([("playlistId", ASC), ("videoId", ASC)], unique=True, name="once_per_playlist"),
+        IndexModel([("videoId", ASC)], name="video"),
+    ],
     "comments": [
         IndexModel([("videoId", ASC), ("parentId", ASC), ("createdAt", DESC), ("_id", DESC)],
                    name="thread"),

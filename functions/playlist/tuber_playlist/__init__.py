@@ -1,0 +1,1 @@
+"""The playlist function: playlists and Watch later (docs/API.md "Playlists")."""
