@@ -7,6 +7,10 @@ functions returned; a function that raises is retried twice (Lambda's asynchrono
 and then given up on, with a log line, and, given a `DeadLetterQueue`, the event goes there as
 the record Lambda sends an on-failure destination (scripts/redrive replays it).
 `invoke_async` runs any event the same way (the local Lambda Invoke API: local/lambda_api.py).
+
+Given `objects` (the media snapshot, local/media.py), every S3 event record also goes to its
+`object_event`: as the poll thread reads it, or, for an object a function is about to get
+(an upload), in the worker before the function runs, so what a function has seen is on disk.
 """
 from __future__ import annotations
 
@@ -26,6 +30,7 @@ from .template import S3Subscription
 log = logging.getLogger("tuber.local")
 
 Invoke = Callable[[str, dict], Any]
+ObjectEvent = Callable[[dict, bool], None]
 
 
 def subscription_matches(subscription: S3Subscription, record: dict) -> bool:
@@ -105,7 +110,8 @@ class EventPump:
                  *, workers: int = 2, retries: int = 2, retry_delay_s: float = 1.0,
                  wait_seconds: int = 2, visibility_timeout_s: int = 900,
                  dead_letters: DeadLetterQueue | None = None,
-                 on_failure: dict[str, str] | None = None):
+                 on_failure: dict[str, str] | None = None,
+                 objects: ObjectEvent | None = None):
         self.sqs = sqs
         self.queue_url = queue_url
         self.subscriptions = subscriptions
@@ -116,6 +122,7 @@ class EventPump:
         self.visibility_timeout_s = visibility_timeout_s
         self.dead_letters = dead_letters
         self.on_failure = on_failure or {}
+        self.objects = objects
         self._stopping = threading.Event()
         self._work: queue.Queue = queue.Queue()
         self._in_flight = 0
@@ -163,9 +170,29 @@ class EventPump:
                     time.sleep(1)
                 continue
             for message in answer.get("Messages", []):
+                self._note_objects(message)
                 with self._idle:
                     self._in_flight += 1
                 self._work.put(message)
+
+    def _records(self, message: dict) -> list[dict]:
+        try:
+            body = json.loads(message["Body"])
+        except (KeyError, TypeError, ValueError):
+            return []
+        # S3 sends one s3:TestEvent when the notification is configured: not an upload.
+        if not isinstance(body, dict) or body.get("Event") == "s3:TestEvent":
+            return []
+        return [as_aws_sends_it(r) for r in body.get("Records") or [] if isinstance(r, dict)]
+
+    def _note_objects(self, message: dict) -> None:
+        """Records no function waits for go to `objects` at once (a busy worker pool must
+        not hold up keeping the segments a transcode writes)."""
+        if self.objects is None:
+            return
+        for record in self._records(message):
+            if not targets_for(self.subscriptions, record):
+                self.objects(record, False)
 
     def _work_loop(self) -> None:
         while True:
@@ -185,12 +212,12 @@ class EventPump:
                     self._idle.notify_all()
 
     def _deliver(self, message: dict) -> None:
-        body = json.loads(message["Body"])
-        # S3 sends one s3:TestEvent when the notification is configured: not an upload.
-        if body.get("Event") != "s3:TestEvent":
-            for record in map(as_aws_sends_it, body.get("Records", [])):
-                for function in targets_for(self.subscriptions, record):
-                    self._invoke_with_retries(function, {"Records": [record]})
+        for record in self._records(message):
+            functions = targets_for(self.subscriptions, record)
+            if functions and self.objects is not None:
+                self.objects(record, True)
+            for function in functions:
+                self._invoke_with_retries(function, {"Records": [record]})
         self.sqs.delete_message(QueueUrl=self.queue_url,
                                 ReceiptHandle=message["ReceiptHandle"])
 

@@ -51,17 +51,17 @@ def test_snapshot_brings_playable_media_back_into_a_new_moto(media_bucket, tmp_p
                   ContentType="application/vnd.apple.mpegurl")
     s3.put_object(Bucket=bucket, Key="thumbs/v1.jpg", Body=b"jpeg")
     s3.put_object(Bucket=bucket, Key="raw/v1/source", Body=b"big upload")
-    assert MediaSnapshot(s3, bucket, tmp_path).save() == 2  # raw/ is not kept
+    assert MediaSnapshot(s3, bucket, tmp_path).save() == 3  # uploads too (a retry needs them)
 
     proc, _url2, fresh = start_moto_s3()
     try:
         create_bucket(fresh, bucket, "us-east-1", None)
-        assert MediaSnapshot(fresh, bucket, tmp_path).restore() == 2
+        assert MediaSnapshot(fresh, bucket, tmp_path).restore() == 3
         master = fresh.get_object(Bucket=bucket, Key="hls/v1/master.m3u8")
         assert master["Body"].read() == b"#EXTM3U\n"
         assert master["ContentType"] == "application/vnd.apple.mpegurl"
         keys = [o["Key"] for o in fresh.list_objects_v2(Bucket=bucket)["Contents"]]
-        assert sorted(keys) == ["hls/v1/master.m3u8", "thumbs/v1.jpg"]
+        assert sorted(keys) == ["hls/v1/master.m3u8", "raw/v1/source", "thumbs/v1.jpg"]
     finally:
         services.stop(proc)
 
