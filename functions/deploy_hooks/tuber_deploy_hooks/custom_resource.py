@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable
 
 from aws_lambda_powertools import Logger
+from aws_lambda_powertools.utilities.data_classes import CloudFormationCustomResourceEvent
 
 logger = Logger(service="deploy_hooks", child=True)
 
@@ -58,16 +59,17 @@ class Request:
         if missing:
             raise InvalidRequest(f"not a CloudFormation custom resource request "
                                  f"(missing {', '.join(missing)})")
+        request = CloudFormationCustomResourceEvent(event)
         return cls(
-            request_type=event["RequestType"],
-            resource_type=event["ResourceType"],
-            logical_id=event["LogicalResourceId"],
-            stack_id=event["StackId"],
-            request_id=event["RequestId"],
-            response_url=event["ResponseURL"],
-            properties=dict(event.get("ResourceProperties") or {}),
-            old_properties=dict(event.get("OldResourceProperties") or {}),
-            physical_id=event.get("PhysicalResourceId"),
+            request_type=request.request_type,
+            resource_type=request.resource_type,
+            logical_id=request.logical_resource_id,
+            stack_id=request.stack_id,
+            request_id=request.request_id,
+            response_url=request.response_url,
+            properties=dict(request.resource_properties),
+            old_properties=dict(request.old_resource_properties),
+            physical_id=request.physical_resource_id or None,
         )
 
     def prop(self, name: str, default: Any = None, *, required: bool = False) -> Any:

@@ -3,30 +3,47 @@
 from __future__ import annotations
 
 import time
-from typing import Any
+from typing import Any, Iterator
+from urllib.parse import unquote_plus
 
-from aws_lambda_powertools import Logger
+from aws_lambda_powertools.utilities.data_classes import S3Event, event_source
 
 from tuber_common.db import get_db
-from tuber_common.observability import metrics, seconds
+from tuber_common.observability import logger, metrics, seconds
 from tuber_common.settings import get_settings
 
 from . import parts, pipeline
 
-logger = Logger(service="transcode")
+
+def uploaded_objects(event: S3Event) -> Iterator[tuple[str, str] | None]:
+    """(bucket, key) of each record of an S3 event notification, None for a record that names
+    no object. S3 URL-encodes keys in events (form style: '+' is a space), and a record's
+    `object.key` is the key as sent (only S3Event.object_key, the first record's, decodes)."""
+    records = event.get("Records")
+    if not isinstance(records, list):
+        logger.warning("ignoring an event that is not an S3 event notification",
+                       extra={"eventKeys": sorted(event)[:8]})
+        return
+    for record in event.records:
+        try:
+            bucket, key = record.s3.bucket.name, record.s3.get_object.key
+        except (KeyError, TypeError):  # not an object's record
+            yield None
+            continue
+        yield (bucket, unquote_plus(key)) if bucket and key else None
 
 
 @logger.inject_lambda_context(clear_state=True)
 @metrics.log_metrics(capture_cold_start_metric=True)
-def lambda_handler(event: dict, context: Any) -> dict:
+@event_source(data_class=S3Event)
+def lambda_handler(event: S3Event, context: Any) -> dict:
     results = []
-    for record in event.get("Records") or []:
-        found = pipeline.s3_object(record)
+    for found in uploaded_objects(event):
         if found is None:
             logger.warning("ignoring a record that is not an S3 object event")
             results.append(pipeline.IGNORED)
             continue
-        bucket, key, _size = found
+        bucket, key = found
         remaining = context.get_remaining_time_in_millis() / 1000
         results.append(pipeline.handle_upload(get_db(), bucket, key, remaining))
     return {"results": results}

@@ -12,7 +12,6 @@ import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
-from urllib.parse import unquote_plus
 
 import boto3
 from botocore.config import Config
@@ -51,17 +50,6 @@ def lambda_client():
 
 class UploadRejected(Exception):
     """The upload breaks what was declared at creation (e.g. it is larger)."""
-
-
-def s3_object(record: dict) -> tuple[str, str, int | None] | None:
-    """(bucket, key, size) of an S3 ObjectCreated record; keys arrive URL-encoded (form
-    style: '+' is a space)."""
-    s3 = record.get("s3") or {}
-    bucket = (s3.get("bucket") or {}).get("name")
-    obj = s3.get("object") or {}
-    if not bucket or not obj.get("key"):
-        return None
-    return bucket, unquote_plus(obj["key"]), obj.get("size")
 
 
 def handle_upload(db: Database, bucket: str, key: str, remaining_seconds: float) -> str:
