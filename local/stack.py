@@ -32,6 +32,7 @@ from .media import MediaSnapshot, connect_notifications, create_bucket
 from .origin import MediaOrigin
 from .lambda_api import LambdaApi, LambdaApiServer
 from .pump import DeadLetterQueue, EventPump
+from .recovery import finish_unfinished, plan_restart
 from .routes import RouteTable
 from .schedule import Scheduler, rate_seconds
 from .template import read_template
@@ -65,6 +66,7 @@ class Stack:
     _scheduler: Scheduler | None = None
     _snapshot: MediaSnapshot | None = None
     _containers: FunctionContainers | None = None
+    _mongo: object | None = None
 
     def start(self) -> None:
         try:
@@ -106,7 +108,11 @@ class Stack:
             jwt_secret=secrets["jwtSecret"], webhook_secret=secrets["webhookSecret"],
             s3_endpoint_url=self.s3_url, media_bucket=bucket, media_key=media_key,
             s3_credentials=s3_credentials)))
-        self._create_indexes(mongo_db)
+        from tuber_common.indexes import ensure_indexes
+
+        # The database, for the indexes and for what a restart finds half done.
+        db = self._database(mongo_db)
+        ensure_indexes(db)
 
         s3 = _aws_client("s3", self.s3_url, s3_credentials)
         sqs = _aws_client("sqs", self.s3_url, s3_credentials)
@@ -114,9 +120,15 @@ class Stack:
         # requests without one); the gateway's media origin serves signed requests.
         create_bucket(s3, bucket, REGION,
                       template.resource("MediaBucket")["Properties"].get("CorsConfiguration"))
-        self._snapshot = MediaSnapshot(s3, bucket, data / "s3")
-        restored = self._snapshot.restore()  # before the notification: no re-transcoding
-        queue_url = connect_notifications(s3, sqs, bucket, template.s3_subscriptions)
+        self._snapshot = snapshot = MediaSnapshot(s3, bucket, data / "s3")
+        snapshot.tidy()
+        restart = plan_restart(db, snapshot.keys())
+        snapshot.drop(restart.dropped)
+        restored = snapshot.restore(restart.before)  # before the notification: no event
+        queue_url = connect_notifications(s3, sqs, bucket, template.s3_subscriptions,
+                                          also=MediaSnapshot.EVENTS)
+        # After it: their ObjectCreated event starts what the old process left undone.
+        restored += snapshot.restore(restart.after)
 
         api_functions = sorted({route.function for route in template.routes})
         swagger_dir = vendored_swagger_dir(ROOT / ".local-data")
@@ -148,7 +160,8 @@ class Stack:
                                                             account=ACCOUNT_ID, region=REGION),
                                on_failure={name: f.on_failure_function
                                            for name, f in template.functions.items()
-                                           if f.on_failure_function})
+                                           if f.on_failure_function},
+                               objects=snapshot.object_event)
         self._lambda_api = LambdaApiServer(LambdaApi(
             lambda name: name in template.functions and functions.exists(name),
             self._pump.invoke_async), opts.host)
@@ -157,11 +170,25 @@ class Stack:
         os.environ["LAMBDA_ENDPOINT_URL"] = self._lambda_api.url
         _forget_settings()
         self._pump.start()
+        if restart.unfinished:
+            part_function = os.environ.get("TRANSCODE_CHUNK_FUNCTION", "")
+            finish_unfinished(db, restart.unfinished, set(snapshot.keys()),
+                              self._pump.invoke_async,
+                              part_function if part_function in template.functions and
+                              functions.exists(part_function) else None)
         self._scheduler = Scheduler(template.schedules, functions.invoke, account=ACCOUNT_ID,
                                     region=REGION)
         self._scheduler.start()
-        self._print_banner(bucket, mongo_db, restored, swagger_dir is not None, registry,
-                           template)
+        self._mongo.close()  # the functions have their own clients
+        self._mongo = None
+        self._print_banner(bucket, db.name, restored, swagger_dir is not None, registry,
+                           template, restart.summary())
+
+    def _database(self, name: str):
+        from pymongo import MongoClient
+
+        self._mongo = MongoClient(self.mongo_uri, serverSelectionTimeoutMS=10_000)
+        return self._mongo[name]
 
     def _start_mongo(self, data: Path) -> str:
         port = services.free_port()
@@ -169,17 +196,8 @@ class Stack:
                                                       str(data / "logs" / "secantus.log")))
         return f"mongodb://127.0.0.1:{port}/"
 
-    def _create_indexes(self, mongo_db: str) -> None:
-        from pymongo import MongoClient
-        from tuber_common.indexes import ensure_indexes
-
-        client = MongoClient(self.mongo_uri, serverSelectionTimeoutMS=10_000)
-        try:
-            ensure_indexes(client[mongo_db])
-        finally:
-            client.close()
-
-    def _print_banner(self, bucket, mongo_db, restored, has_swagger, registry, template):
+    def _print_banner(self, bucket, mongo_db, restored, has_swagger, registry, template,
+                      restarted: str):
         missing = [f for f in sorted(template.functions) if not registry.exists(f)]
         schedules = [f"{s.name} ({s.expression})" + ("" if rate_seconds(s.expression)
                                                       else " [cron: not run locally]")
@@ -201,6 +219,8 @@ class Stack:
             "sent through SES: verification and password reset links)",
             f"  data folder  {self.options.data_dir.resolve()}",
         ]
+        if restarted:
+            lines.append(f"  restart      {restarted}")
         if schedules:
             lines.append(f"  schedules    {', '.join(schedules)}")
         credentials = self.options.data_dir.resolve() / "aws-credentials"
@@ -224,6 +244,7 @@ class Stack:
             ("function containers", lambda: self._containers and self._containers.stop()),
             ("fork server", stop_fork_server),
             ("media snapshot", self._save_media),
+            ("database client", lambda: self._mongo and self._mongo.close()),
         ] + [(f"process {p.pid}", lambda p=p: services.stop(p))
              for p in reversed(self.processes)]
         for name, step in steps:
