@@ -4,7 +4,8 @@
 One answer holds at most about EXPORT_PAGE_BYTES (Lambda answers at most 6 MB); a larger
 export continues with `?cursor=<nextCursor>` and the client concatenates the lists. The
 first page carries the account and its sessions; every page carries the lists it reached,
-in order: videos (oldest first), comments (oldest first), ratings (oldest first).
+in order: videos (oldest first), comments (oldest first), ratings (oldest first), watch
+history (least recently watched first).
 """
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from tuber_common.errors import BadRequest
 from tuber_common.pagination import page
 from tuber_common.settings import get_settings
 from tuber_common.users import private_user
+from tuber_common.watch_history import export_entry
 
 from . import lifecycle
 
@@ -50,6 +52,7 @@ SECTIONS = (
     ("videos", "videos", "ownerId", "createdAt", _video),
     ("comments", "comments", "authorId", "createdAt", _comment),
     ("ratings", "ratings", "userId", "ratedAt", _rating),
+    ("history", "watch_history", "userId", "lastWatchedAt", export_entry),
 )
 
 

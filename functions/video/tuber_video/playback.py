@@ -23,7 +23,7 @@ from datetime import datetime, timezone
 from aws_lambda_powertools.shared.cookies import Cookie, SameSite
 from pymongo.database import Database
 
-from tuber_common import media_signing
+from tuber_common import media_signing, watch_history
 from tuber_common.clock import iso
 from tuber_common.errors import Conflict
 from tuber_common.videos import PUBLIC, find_visible_video, is_owner, media_url
@@ -54,7 +54,10 @@ def watch(db: Database, video_id: str, viewer_id: str | None) -> tuple[dict, lis
     """GET /video/{id}: the video, and playback cookies when the viewer may play it."""
     doc = find_visible_video(db, video_id, viewer_id)
     granted = cookies(doc)[1] if may_play(doc, viewer_id) else []
-    return shape(db, doc, viewer_id), granted
+    video = shape(db, doc, viewer_id)
+    if viewer_id is not None:  # where this viewer stopped: one point read, signed in only
+        video["resumeAtSeconds"] = watch_history.resume_at(db, doc, viewer_id)
+    return video, granted
 
 
 def playback(db: Database, video_id: str, viewer_id: str | None) -> tuple[dict, list[Cookie]]:
