@@ -62,10 +62,12 @@ _SIGNATURE_MESSAGE = ("The request signature we calculated does not match the si
 class Refused(Exception):
     """S3's refusal: its HTTP status, error code and message."""
 
-    def __init__(self, message: str, code: str = "AccessDenied", status: int = 403):
+    def __init__(self, message: str, code: str = "AccessDenied", status: int = 403,
+                 **details: str):
         super().__init__(message)
         self.code = code
         self.status = status
+        self.details = details  # extra elements of S3's <Error>, e.g. HeadersNotSigned
 
 
 def _mismatch(detail: str) -> Refused:
@@ -109,6 +111,17 @@ def _scope(credential: str, creds: Credentials) -> tuple[str, str, str]:
         raise Refused("The AWS Access Key Id you provided does not exist in our records.",
                       "InvalidAccessKeyId")
     return parts[1], parts[2], parts[3]
+
+
+def _all_amz_headers_signed(signed: list[str], headers: dict[str, str]) -> None:
+    """S3 refuses x-amz-* headers the signature does not cover (x-amz-content-sha256 aside):
+    the holder of a part URL must not add, say, x-amz-copy-source and copy another object
+    into the upload, nor set tags, ACLs or metadata nobody signed."""
+    unsigned = sorted(name for name in headers if name.startswith("x-amz-")
+                      and name != "x-amz-content-sha256" and name not in signed)
+    if unsigned:
+        raise Refused("There were headers present in the request which were not signed",
+                      HeadersNotSigned=", ".join(unsigned))
 
 
 def _canonical_headers(names: list[str], headers: dict[str, str]) -> str:
@@ -159,6 +172,7 @@ def verify_header_auth(method: str, raw_path: str, raw_query: str, headers: dict
     string_to_sign = "\n".join([ALGORITHM, stamp, f"{date}/{region}/{service}/aws4_request",
                                 hashlib.sha256(canonical.encode("utf-8")).hexdigest()])
     _check(string_to_sign, found["signature"], creds, date, region, service)
+    _all_amz_headers_signed(signed, headers)
 
 
 def verify_query_auth(method: str, raw_path: str, raw_query: str, headers: dict[str, str],
@@ -198,6 +212,7 @@ def verify_query_auth(method: str, raw_path: str, raw_query: str, headers: dict[
                                 f"{date}/{region}/{service}/aws4_request",
                                 hashlib.sha256(canonical.encode("utf-8")).hexdigest()])
     _check(string_to_sign, given.get("X-Amz-Signature", ""), creds, date, region, service)
+    _all_amz_headers_signed(signed, headers)
 
 
 # Form fields a POST policy need not name (S3's POST policy docs: "Each form field that you
@@ -275,9 +290,11 @@ def _headers(environ: dict) -> dict[str, str]:
 
 def _refuse(start_response: Callable, refused: Refused, body_read: bool = True
             ) -> Iterable[bytes]:
+    details = "".join(f"<{name}>{escape(value)}</{name}>"
+                      for name, value in refused.details.items())
     body = ('<?xml version="1.0" encoding="UTF-8"?><Error>'
             f"<Code>{escape(refused.code)}</Code><Message>{escape(str(refused))}</Message>"
-            "</Error>").encode()
+            f"{details}</Error>").encode()
     headers = [("Content-Type", "application/xml"), ("Content-Length", str(len(body)))]
     if not body_read:  # the rest of the request is still on the wire: end the connection
         headers.append(("Connection", "close"))

@@ -199,6 +199,21 @@ def test_a_part_url_takes_only_the_length_it_was_signed_for(gate):
     assert requests.put(signed, data=b"x" * 1000, timeout=10).status_code == 200
 
 
+def test_a_part_url_takes_no_x_amz_header_it_was_not_signed_with(gate):
+    """x-amz-copy-source would turn the part upload into a copy of any object in the bucket
+    (moto obliges); S3 refuses every unsigned x-amz-* header."""
+    url, s3 = gate
+    key = "raw/v9/source"
+    upload = s3.create_multipart_upload(Bucket=BUCKET, Key=key)["UploadId"]
+    signed = part_url(s3, key, upload, 1, 0)
+    for header, value in (("x-amz-copy-source", f"/{BUCKET}/hls/v1/master.m3u8"),
+                          ("x-amz-tagging", "public=yes")):
+        answer = requests.put(signed, data=b"", headers={header: value}, timeout=10)
+        assert refused(answer) == (403, "AccessDenied"), header
+        assert f"<HeadersNotSigned>{header}</HeadersNotSigned>" in answer.text
+    assert s3.list_parts(Bucket=BUCKET, Key=key, UploadId=upload).get("Parts", []) == []
+
+
 def test_a_part_over_5_gib_is_refused_before_its_body_is_sent(gate):
     url, s3 = gate
     key = "raw/v5/source"
