@@ -25,6 +25,7 @@ from urllib.parse import urlsplit
 import boto3
 import pytest
 import requests
+from boto3.s3.transfer import TransferConfig
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
@@ -59,13 +60,22 @@ def gate():
         services.stop(proc)
 
 
-def test_the_stack_credentials_work_for_every_sdk_call(gate):
+def test_the_stack_credentials_work_for_every_sdk_call(gate, tmp_path):
     url, s3 = gate
     s3.put_object(Bucket=BUCKET, Key="hls/v1/a b+c.ts", Body=b"segment")  # odd characters
     assert s3.get_object(Bucket=BUCKET, Key="hls/v1/a b+c.ts")["Body"].read() == b"segment"
     keys = [o["Key"] for o in s3.list_objects_v2(Bucket=BUCKET, Prefix="hls/")["Contents"]]
     assert "hls/v1/master.m3u8" in keys
-    s3.delete_objects(Bucket=BUCKET, Delete={"Objects": [{"Key": "hls/v1/a b+c.ts"}]})
+    # The calls the functions make with empty or streamed bodies (copies, s3transfer's parts).
+    s3.copy_object(Bucket=BUCKET, Key="thumbs/v1/copy.ts", MetadataDirective="COPY",
+                   CopySource={"Bucket": BUCKET, "Key": "hls/v1/a b+c.ts"})
+    source = tmp_path / "big.ts"
+    source.write_bytes(b"s" * (6 * 1024 * 1024))
+    s3.upload_file(str(source), BUCKET, "hls/v1/big.ts", Config=TransferConfig(
+        multipart_threshold=5 * 1024 * 1024, multipart_chunksize=5 * 1024 * 1024))
+    assert s3.head_object(Bucket=BUCKET, Key="hls/v1/big.ts")["ContentLength"] == 6 * 1024**2
+    s3.delete_objects(Bucket=BUCKET, Delete={"Objects": [
+        {"Key": "hls/v1/a b+c.ts"}, {"Key": "thumbs/v1/copy.ts"}, {"Key": "hls/v1/big.ts"}]})
     sqs = client("sqs", url)
     queue = sqs.create_queue(QueueName="gate-test")["QueueUrl"]
     sqs.send_message(QueueUrl=queue, MessageBody="hello")
