@@ -167,19 +167,26 @@ def test_adds_from_processes(db, member, make_video, make_playlist, playlist_api
 
 
 def test_inserts_into_one_gap_renumber_and_keep_the_order(db, member, make_video,
-                                                          make_playlist, playlist_api):
+                                                          make_playlist, playlist_api,
+                                                          monkeypatch):
     """The worst case for rank keys: every insert at position 1. Keys stay short (the
-    playlist is renumbered when one would pass ranks.MAX_CHARS) and the order is exact."""
+    playlist is renumbered when one would pass ranks.MAX_CHARS, here lowered so that it
+    happens every ~25 inserts) and the order is exact."""
+    monkeypatch.setattr(ranks, "MAX_CHARS", ranks.INT_WIDTH + 4)
+    renumbered = []
+    real = items._renumber
+    monkeypatch.setattr(items, "_renumber", lambda d, p: renumbered.append(p) or real(d, p))
     owner = member()
     pid = make_playlist(owner)
     first, last = make_video(owner), make_video(owner)
     items.add(db, owner.id, pid, first, None)
     items.add(db, owner.id, pid, last, None)
     expected = [first, last]
-    for _ in range(300):
+    for _ in range(80):
         vid = make_video(owner)
         items.add(db, owner.id, pid, vid, 1)
         expected.insert(1, vid)
     docs = stored(db, pid)
     assert [str(d["videoId"]) for d in docs] == expected
     assert max(len(d["rank"]) for d in docs) <= ranks.MAX_CHARS
+    assert len(renumbered) >= 2

@@ -193,13 +193,15 @@ def _touch(db: Database, playlist_id: ObjectId) -> bool:
                                    {"$set": {"updatedAt": utcnow()}}).matched_count == 1
 
 
-def _answer(db: Database, item: dict) -> dict:
+def _answer(db: Database, item: dict, count: int | None = None) -> dict:
     """What an add or a move answers: where the item is now, and how many there are."""
     pid = item["playlistId"]
+    if count is None:
+        count = db.playlist_items.count_documents({"playlistId": pid})
     return {"item": {"videoId": str(item["videoId"]),
                      "position": _position(db, pid, item["rank"]),
                      "addedAt": iso(item["addedAt"])},
-            "itemCount": db.playlist_items.count_documents({"playlistId": pid})}
+            "itemCount": count}
 
 
 # --- writing -----------------------------------------------------------------------------
@@ -222,8 +224,6 @@ def add(db: Database, user_id: str, playlist_id: str, video_id: str,
     in_playlist = {"playlistId": pid}
     if db.playlist_items.count_documents(in_playlist, limit=MAX_ITEMS) >= MAX_ITEMS:
         raise _full()
-    if db.playlist_items.count_documents({**in_playlist, "videoId": vid}, limit=1):
-        raise _already()
     for _ in range(MAX_ATTEMPTS):
         item = {"_id": ObjectId(), "playlistId": pid, "videoId": vid,
                 "rank": _rank_for(db, pid, position), "addedAt": utcnow()}
@@ -239,10 +239,11 @@ def add(db: Database, user_id: str, playlist_id: str, video_id: str,
     if not _touch(db, pid):
         db.playlist_items.delete_one({"_id": item["_id"]})
         raise not_found()
-    if db.playlist_items.count_documents(in_playlist, limit=MAX_ITEMS + 1) > MAX_ITEMS:
+    count = db.playlist_items.count_documents(in_playlist)
+    if count > MAX_ITEMS:
         db.playlist_items.delete_one({"_id": item["_id"]})
         raise _full()
-    return _answer(db, item)
+    return _answer(db, item, count)
 
 
 def _item(db: Database, playlist_id: ObjectId, video_id: str) -> dict:
