@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from pymongo.database import Database
 
-from . import multipart, playlists, storage
+from . import multipart, playlists, storage, watch_history
 from .media_keys import cdn_paths, raw_key, video_prefixes
 
 
@@ -28,4 +28,5 @@ def remove_video(db: Database, doc: dict) -> None:
     db.views.delete_many({"videoId": vid})
     db.comments.delete_many({"videoId": vid})
     playlists.forget_video(db, vid)
+    watch_history.forget_video(db, vid)
     db.videos.delete_one({"_id": vid})
