@@ -93,3 +93,25 @@ def test_the_feed_holds_listed_public_videos_of_followed_channels_newest_first(
     assert set(_feed(channel_api, fan)) == set(expected) - set(expected[0::5])
     assert _feed(channel_api, stranger) == []
     assert channel_api.get("/feed/subscriptions").status == 401
+
+
+def test_a_deleted_account_leaves_no_subscription_either_way(
+        db, auth_api, make_user, channel_api, notification_api, member, follow, publish_now):
+    from tests.support.people import Member
+
+    session = make_user("leaving")
+    leaving = Member(session["user"]["id"], "leaving", session["accessToken"])
+    followed, fan = member(), member()
+    follow(leaving, followed)
+    follow(fan, leaving)
+    publish_now(followed)  # a notification addressed to the leaving account
+    assert db.notifications.count_documents({"userId": ObjectId(leaving.id)}) == 1
+
+    gone = auth_api.call("DELETE", "/auth/me", json_body={"password": "correct horse battery"},
+                         token=leaving.token)
+    assert gone.status == 202, gone.body
+    assert channel_api.get(f"/channel/{followed.id}").json["channel"]["subscriberCount"] == 0
+    assert channel_api.get("/me/subscriptions", token=fan.token).json["items"] == []
+    assert channel_api.get(f"/channel/{leaving.id}").status == 404
+    assert db.subscriptions.count_documents({}) == 0
+    assert db.notifications.count_documents({"userId": ObjectId(leaving.id)}) == 0

@@ -23,8 +23,7 @@ def notification_api(db):
 
 class FanoutInvocations:
     """Asynchronous invocations of the fan-out function, kept rather than sent (it stands in
-    for the Lambda client); `run` one as Lambda would, with a context whose time is short
-    enough that `steps` steps run before it continues itself."""
+    for the Lambda client); `run` one as Lambda would."""
 
     def __init__(self):
         self.sent: list[dict] = []
@@ -36,13 +35,15 @@ class FanoutInvocations:
         self.sent.append({"function": FunctionName, "event": json.loads(Payload)})
         return {"StatusCode": 202}
 
-    def run_next(self, timeout_ms: int = 60_000) -> dict:
+    def run(self, call: dict, timeout_ms: int = 60_000) -> dict:
         from local.lambda_context import LambdaContext
         from tuber_notification.fanout import lambda_handler
 
-        call = self.sent.pop(0)
         return lambda_handler(call["event"], LambdaContext(
             function_name="NotificationFanoutFunction", timeout_ms=timeout_ms))
+
+    def run_next(self) -> dict:
+        return self.run(self.sent.pop(0))
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ from bson import ObjectId
 from pymongo import ReturnDocument
 from pymongo.database import Database
 
-from tuber_common import comment_removal, counters
+from tuber_common import comment_removal, counters, notifications
 from tuber_common.clock import iso, utcnow
 from tuber_common.db import insert_new
 from tuber_common.errors import Conflict, Forbidden, NotFound
@@ -96,6 +96,7 @@ def create(db: Database, user_id: str, video_id: str, text: str,
             db.comments.update_one({"_id": top_id}, {"$inc": {"replyCount": -1}})
         raise
     comment_removal.count(db, video["_id"], 1)
+    notifications.comment_created(db, video, doc, parent_id)
     return doc
 
 

@@ -18,7 +18,7 @@ from bson import ObjectId
 from pymongo import ReturnDocument
 from pymongo.database import Database
 
-from . import counters
+from . import counters, notifications
 from .clock import utcnow
 
 # Set on the video before each comment is added or removed (see tuber_common.counters).
@@ -55,6 +55,7 @@ def _remove_reply(db: Database, comment: dict) -> bool:
                                        projection={"_id": 1}) is None:
         return False
     count(db, comment["videoId"], -1)
+    notifications.forget_comment(db, comment["_id"])
     top = db.comments.find_one_and_update(
         {"_id": comment["parentId"]}, {"$inc": {"replyCount": -1}},
         projection={"deleted": 1, "replyCount": 1}, return_document=ReturnDocument.AFTER)
@@ -79,4 +80,5 @@ def _remove_top_level(db: Database, comment: dict, forget_author: bool) -> bool:
         if placeholder["replyCount"] <= 0:  # its last reply went in the meantime
             drop_empty_placeholder(db, comment["_id"])
     count(db, comment["videoId"], -1)
+    notifications.forget_comment(db, comment["_id"])
     return True

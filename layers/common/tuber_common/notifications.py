@@ -150,7 +150,8 @@ def step(db: Database, job: str, batch: int) -> str:
         {"_id": job, "state": RUNNING, "after": doc["after"]},
         {"$set": {"after": subs[-1]["_id"] if subs else doc["after"],
                   "state": DONE if done else RUNNING, "updatedAt": utcnow()},
-         "$inc": {"delivered": written, "steps": 1}})
+         # Subscribers passed (not documents this copy wrote: a racing copy may have).
+         "$inc": {"delivered": len(subs), "steps": 1}})
     if not moved.modified_count:
         return OVERTAKEN
     if written:

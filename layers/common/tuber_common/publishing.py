@@ -14,6 +14,7 @@ from typing import Any
 from pymongo import ReturnDocument
 from pymongo.database import Database
 
+from . import notifications
 from .clock import utcnow
 from .ids import VideoId, try_parse_video_id
 from .media_keys import hls_prefix, master_key
@@ -60,6 +61,7 @@ def publish(db: Database, video_id: VideoId, *, hls_key: str, renditions: list[d
     )
     if result.modified_count:
         count("VideosPublished")
+        notifications.video_published(db, video_id)
     return result.modified_count == 1
 
 
@@ -102,6 +104,7 @@ def publish_playable(db: Database, video_id: VideoId, run_id: str, *, hls_key: s
                   "durationSeconds": duration_seconds, "publishedAt": now, "updatedAt": now}})
     if result.modified_count:
         count("VideosPublished")
+        notifications.video_published(db, video_id)
     return result.modified_count == 1
 
 
