@@ -4,7 +4,6 @@ and of one playback's reports the newest position stays, in whatever order they 
 from __future__ import annotations
 
 import random
-import threading
 
 from bson import ObjectId
 
@@ -40,55 +39,33 @@ def test_parallel_first_reports_leave_one_entry_per_user(db, member, long_video)
 
 def test_racing_reports_of_one_playback_keep_the_newest(db, member, long_video):
     owner, viewer = member(), member()
-    vid = long_video(owner)
+    # First reports of a playback all at once, for several videos: process i makes calls
+    # i, i + PROCESSES, ..., so each video's sequences 0..PROCESSES-1 race for its insert
+    # (one that loses it to an older report must still land).
+    firsts = [long_video(owner) for _ in range(4)]
+    calls = [put(vid, {"positionSeconds": 10.0 * s, "playbackId": "tab", "sequence": s},
+                 viewer) for vid in firsts for s in range(PROCESSES)]
+    # Then one video's reports in a shuffled order, as a network may deliver them.
+    shuffled = long_video(owner)
     sequences = list(range(24))
     random.Random(17).shuffle(sequences)
-    calls = [put(vid, {"positionSeconds": 10.0 * s, "playbackId": "tab", "sequence": s},
-                 viewer) for s in sequences]
+    calls += [put(shuffled, {"positionSeconds": 10.0 * s, "playbackId": "tab",
+                             "sequence": s}, viewer) for s in sequences]
 
     answers = run_in_processes("history", calls, processes=PROCESSES)
 
     assert all(status == 200 for status, _, _ in answers)
     refused = {body.get("reason") for _, body, _ in answers if not body["recorded"]}
     assert refused <= {"stale_report"}
-    # The newest report always lands (nothing newer can stand in its way).
-    newest = answers[sequences.index(23)][1]
-    assert newest["recorded"] is True and newest["positionSeconds"] == 230.0
-    [entry] = db.watch_history.find({"userId": ObjectId(viewer.id)})
-    assert (entry["sequence"], entry["positionSeconds"]) == (23, 230.0)
-
-
-def test_first_reports_of_one_playback_racing_keep_the_newest(db, member, long_video):
-    # The first reports of a playback all at once, in threads (the race is at the database,
-    # as in test_like_concurrency): whichever inserts the entry, the highest sequence stays.
-    # One that loses the insert to an older report must still land.
-    from tuber_history import history
-
-    owner, viewer = member(), member()
-    threads = 8
-    for _ in range(5):
-        vid = long_video(owner)
-        start = threading.Barrier(threads)
-        answers, failures = {}, []
-
-        def run(sequence):
-            try:
-                start.wait()
-                answers[sequence] = history.report(db, viewer.id, vid, 10.0 * sequence,
-                                                   "tab", sequence)
-            except BaseException as exc:  # noqa: BLE001 - reported by the main thread
-                failures.append(exc)
-
-        workers = [threading.Thread(target=run, args=(s,)) for s in range(threads)]
-        for worker in workers:
-            worker.start()
-        for worker in workers:
-            worker.join(timeout=60)
-
-        assert not failures, failures
-        assert answers[threads - 1]["recorded"] is True
+    newest = PROCESSES - 1
+    for vid in firsts:
         [entry] = db.watch_history.find({"videoId": parse_video_id(vid)})
-        assert (entry["sequence"], entry["positionSeconds"]) == (threads - 1, 70.0)
+        assert (entry["sequence"], entry["positionSeconds"]) == (newest, 10.0 * newest)
+    # The newest report always lands (nothing newer can stand in its way).
+    last = answers[len(firsts) * PROCESSES + sequences.index(23)][1]
+    assert last["recorded"] is True and last["positionSeconds"] == 230.0
+    [entry] = db.watch_history.find({"videoId": parse_video_id(shuffled)})
+    assert (entry["sequence"], entry["positionSeconds"]) == (23, 230.0)
 
 
 def test_a_report_that_loses_the_insert_to_an_older_one_still_lands(db, member, long_video,
