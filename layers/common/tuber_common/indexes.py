@@ -156,7 +156,8 @@ INDEXES: dict[str, list[IndexModel]] = {
     ],
     # Watch history (tuber_common.watch_history): one entry per (video, user), also the
     # resume point GET /video reads and a deleted video's clean-up; a user's list, last
-    # watched first (also clear, account deletion, export). Kept until cleared (no TTL).
+    # watched first (also clear, account deletion, export). Kept until cleared, no TTL
+    # (at most tuber_history.history.MAX_ENTRIES per user).
     "watch_history": [
         IndexModel([("videoId", ASC), ("userId", ASC)], unique=True, name="one_per_user"),
         IndexModel([("userId", ASC), ("lastWatchedAt", DESC), ("_id", DESC)],
