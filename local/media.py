@@ -102,6 +102,7 @@ class MediaSnapshot:
         self._lock = threading.Lock()
         self._index = self._load()
         self._queue: queue.Queue = queue.Queue()
+        self._pending: dict[tuple, threading.Event] = {}
         self._thread: threading.Thread | None = None
 
     # --- what is kept -------------------------------------------------------------------
@@ -193,9 +194,10 @@ class MediaSnapshot:
             self._journal(key, {"removed": True})
 
     def object_event(self, record: dict, wait: bool = False) -> None:
-        """An S3 event record from the pump: keep what was created, forget what was removed.
-        `wait`: here and now (the pump waits before a function sees the object), else in
-        the background, in the order the events came."""
+        """An S3 event record from the pump: keep what was created, forget what was removed,
+        in the background, in the order the events came. `wait`: return once the object is
+        on disk (the pump waits so before a function gets it), by the background copy
+        already under way for this event, else here and now."""
         obj = (record.get("s3") or {}).get("object") or {}
         if "key" not in obj:
             return
@@ -207,11 +209,20 @@ class MediaSnapshot:
             action = (self.forget, key)
         else:
             return
+        ident = (name.split(":")[0], key, obj.get("eTag"))
         if wait:
-            self._run(action)
-        else:
-            self._ensure_thread()
-            self._queue.put(action)
+            with self._lock:
+                queued = self._pending.get(ident)
+            if queued is not None:
+                queued.wait()
+            else:
+                self._run(action)
+            return
+        done = threading.Event()
+        with self._lock:
+            self._pending[ident] = done
+        self._ensure_thread()
+        self._queue.put((action, ident, done))
 
     def _run(self, action: tuple) -> None:
         try:
@@ -229,11 +240,16 @@ class MediaSnapshot:
 
     def _work(self) -> None:
         while True:
-            action = self._queue.get()
+            item = self._queue.get()
             try:
-                if action is None:
+                if item is None:
                     return
+                action, ident, done = item
                 self._run(action)
+                with self._lock:
+                    if self._pending.get(ident) is done:
+                        del self._pending[ident]
+                done.set()
             finally:
                 self._queue.task_done()
 

@@ -9,8 +9,8 @@ the record Lambda sends an on-failure destination (scripts/redrive replays it).
 `invoke_async` runs any event the same way (the local Lambda Invoke API: local/lambda_api.py).
 
 Given `objects` (the media snapshot, local/media.py), every S3 event record also goes to its
-`object_event`: as the poll thread reads it, or, for an object a function is about to get
-(an upload), in the worker before the function runs, so what a function has seen is on disk.
+`object_event` as the poll thread reads it, and a worker waits for an object to be kept
+before a function gets its event: what a function has seen is on disk.
 """
 from __future__ import annotations
 
@@ -186,12 +186,10 @@ class EventPump:
         return [as_aws_sends_it(r) for r in body.get("Records") or [] if isinstance(r, dict)]
 
     def _note_objects(self, message: dict) -> None:
-        """Records no function waits for go to `objects` at once (a busy worker pool must
-        not hold up keeping the segments a transcode writes)."""
-        if self.objects is None:
-            return
-        for record in self._records(message):
-            if not targets_for(self.subscriptions, record):
+        """Every record goes to `objects` as soon as it is read: busy workers must not hold
+        up keeping an upload, or the segments a transcode writes."""
+        if self.objects is not None:
+            for record in self._records(message):
                 self.objects(record, False)
 
     def _work_loop(self) -> None:
