@@ -281,3 +281,26 @@ def test_videos_with_legacy_ids(history_api, member, long_video):
     assert ids_of(page) + ids_of(rest) == [new, old]
     assert history_api.delete(f"/history/{old}", token=viewer.token).status == 204
     assert ids_of(listed(history_api, viewer)) == [new]
+
+
+def test_hostile_bodies_and_tampered_cursors_are_client_errors(history_api, member,
+                                                               long_video):
+    # As test_malformed_input.py checks every template route (until the template routes
+    # /history, these are not among them).
+    from tests.integration.test_malformed_input import (BAD_CURSORS, HOSTILE_BODIES,
+                                                        _cursor)
+
+    owner, viewer = member(), member()
+    vid = long_video(owner)
+    for path in (f"/history/{vid}", "/history/settings"):
+        for kind, body in HOSTILE_BODIES.items():
+            answer = history_api.call("PUT", path, raw_body=body, token=viewer.token)
+            assert 400 <= answer.status < 500 and answer.error_code, (path, kind, answer.body)
+    for _ in range(2):
+        history_api.put(f"/history/{long_video(owner)}", {"positionSeconds": 1},
+                        token=viewer.token)
+    assert listed(history_api, viewer, limit=1)["nextCursor"]
+    for kind, value in BAD_CURSORS.items():
+        cursor = "%%%not-base64!!" if value is None else _cursor(value)
+        answer = history_api.get("/history", query={"cursor": cursor}, token=viewer.token)
+        assert (answer.status, answer.error_code) == (400, "invalid_cursor"), kind
