@@ -103,6 +103,8 @@ class MediaSnapshot:
         self._index = self._load()
         self._queue: queue.Queue = queue.Queue()
         self._pending: dict[tuple, threading.Event] = {}
+        # Kept on disk but left out of the bucket on purpose: a save does not forget them.
+        self.dormant: set[str] = set()
         self._thread: threading.Thread | None = None
 
     # --- what is kept -------------------------------------------------------------------
@@ -304,6 +306,7 @@ class MediaSnapshot:
         """Forget kept objects that must not come back (e.g. a deleted video's)."""
         for key in keys:
             self.forget(key)
+            self.dormant.discard(key)
 
     def tidy(self) -> None:
         """Remove what a kill left half-written and files the index does not name."""
@@ -326,7 +329,7 @@ class MediaSnapshot:
             listed.update({o["Key"]: o["ETag"] for o in page.get("Contents", [])})
         for key, etag in listed.items():
             self.keep(key, etag)
-        for key in set(self.keys()) - set(listed):
+        for key in set(self.keys()) - set(listed) - self.dormant:
             self.forget(key)
         self.compact()
         return len(self._index)

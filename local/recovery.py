@@ -15,6 +15,9 @@ database remembers what was in flight. At start, before the bucket's notificatio
 - a PUBLIC video whose higher rungs were still encoding gets those parts again (the same
   run: parts already recorded, whose segments are kept, are not encoded again), or, with
   no part function, is complete without them;
+- the upload of a PUBLIC video stays on disk only (nothing reads it again: a retry takes
+  FAILED videos, a transcode UPLOADING and PROCESSING ones), so a start does not copy GBs
+  of uploads back into moto; it goes with its video;
 - the media of videos that no longer exist is dropped (their delete may have come after the
   last save).
 """
@@ -49,6 +52,7 @@ class RestartPlan:
     before: list[str] = field(default_factory=list)  # restored before the notification
     after: list[str] = field(default_factory=list)   # restored after: their event counts
     dropped: list[str] = field(default_factory=list)
+    dormant: list[str] = field(default_factory=list)  # kept on disk, not put back
     rerun: list = field(default_factory=list)         # video ids transcoded again
     failed: list = field(default_factory=list)
     uploads_cleared: list = field(default_factory=list)
@@ -59,7 +63,9 @@ class RestartPlan:
                  f"{len(self.failed)} failed (upload lost)" if self.failed else "",
                  f"{len(self.unfinished)} with rungs to finish" if self.unfinished else "",
                  f"{len(self.uploads_cleared)} resumable upload(s) to start over"
-                 if self.uploads_cleared else ""]
+                 if self.uploads_cleared else "",
+                 f"{len(self.dormant)} upload(s) of published videos kept on disk only"
+                 if self.dormant else ""]
         return ", ".join(p for p in parts if p)
 
 
@@ -109,6 +115,8 @@ def plan_restart(db: Database, kept: list[str]) -> RestartPlan:
             plan.before.append(key)
         elif key.startswith(media_keys.RAW) and doc["status"] in (UPLOADING, PROCESSING):
             plan.after.append(key)
+        elif key.startswith(media_keys.RAW) and doc["status"] == PUBLIC:
+            plan.dormant.append(key)
         elif key.startswith(media_keys.HLS) and video_id in started_over:
             plan.dropped.append(key)  # the dead run's half-written outputs
         else:

@@ -124,6 +124,7 @@ class Stack:
         snapshot.tidy()
         restart = plan_restart(db, snapshot.keys())
         snapshot.drop(restart.dropped)
+        snapshot.dormant = set(restart.dormant)
         restored = snapshot.restore(restart.before)  # before the notification: no event
         queue_url = connect_notifications(s3, sqs, bucket, template.s3_subscriptions,
                                           also=MediaSnapshot.EVENTS)

@@ -136,3 +136,19 @@ def test_an_object_replaced_before_it_is_kept_waits_for_its_own_event(moto, tmp_
     assert snapshot.keys() == []
     assert snapshot.keep("raw/none/source") is False  # deleted before its turn
     assert snapshot.keep("../outside") is False
+
+
+def test_a_save_keeps_what_was_left_out_of_the_bucket_on_purpose(moto, tmp_path):
+    """A published video's upload stays on disk only (local/recovery.py): the save at stop,
+    which forgets what the bucket no longer lists, keeps it."""
+    s3 = moto["s3"]
+    s3.put_object(Bucket=BUCKET, Key="raw/v1/source", Body=b"published long ago")
+    s3.put_object(Bucket=BUCKET, Key="raw/v2/source", Body=b"deleted meanwhile")
+    MediaSnapshot(s3, BUCKET, tmp_path).save()
+    s3.delete_object(Bucket=BUCKET, Key="raw/v1/source")
+    s3.delete_object(Bucket=BUCKET, Key="raw/v2/source")
+    snapshot = MediaSnapshot(s3, BUCKET, tmp_path)
+    snapshot.dormant = {"raw/v1/source"}
+    assert snapshot.save() == 1
+    assert snapshot.keys() == ["raw/v1/source"]
+    assert snapshot.path("raw/v1/source").read_bytes() == b"published long ago"

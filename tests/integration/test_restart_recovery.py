@@ -42,10 +42,11 @@ def test_videos_in_flight_start_again_or_fail_with_a_reason(db):
 
     # Their event must reach the transcoder: put back once the notification exists.
     assert sorted(plan.after) == sorted([f"raw/{processing}/source", f"raw/{uploaded}/source"])
-    assert sorted(plan.before) == sorted([f"raw/{failed}/source", f"raw/{public}/source",
-                                          f"hls/{public}/master.m3u8",
+    assert sorted(plan.before) == sorted([f"raw/{failed}/source", f"hls/{public}/master.m3u8",
                                           f"thumbs/{public}/custom-a.jpg",
                                           "elsewhere/file.txt"])
+    # Nothing reads a published video's upload again: it stays on disk, out of moto.
+    assert plan.dormant == [f"raw/{public}/source"]
     # The dead runs' half-written outputs and a deleted video's media do not come back.
     assert sorted(plan.dropped) == sorted([f"hls/{processing}/240p/seg_00000.ts",
                                            f"hls/{lost}/240p/seg_00000.ts",
