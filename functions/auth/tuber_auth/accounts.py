@@ -12,7 +12,7 @@ from tuber_common.errors import Conflict, NotFound, Unauthorized
 from tuber_common.ids import try_parse_id
 from tuber_common.observability import logger
 from tuber_common.passwords import hash_password, verify_password
-from tuber_common import users
+from tuber_common import account_status, users
 from tuber_common.users import PUBLIC_FIELDS, private_user, public_user
 
 from . import lifecycle, mail_quota, throttle
@@ -105,6 +105,8 @@ def login(db: Database, identifier: str, password: str,
         logger.info("login failed", extra={"userId": str(user["_id"]) if user else None})
         raise Unauthorized("wrong email, username or password", code="invalid_credentials")
     attempt.succeeded()
+    # Only once the password is right: a suspension is no one else's business.
+    account_status.assert_accepts(user, account_status.token_version(user))
     logger.info("login succeeded", extra={"userId": str(user["_id"])})
     return user
 

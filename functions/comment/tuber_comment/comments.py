@@ -19,7 +19,7 @@ from bson import ObjectId
 from pymongo import ReturnDocument
 from pymongo.database import Database
 
-from tuber_common import comment_removal, counters, notifications
+from tuber_common import comment_removal, counters, moderation, notifications
 from tuber_common.clock import iso, utcnow
 from tuber_common.db import insert_new
 from tuber_common.errors import Conflict, Forbidden, NotFound
@@ -119,7 +119,8 @@ def list_comments(db: Database, viewer_id: str | None, video_id: str, limit: int
     docs, next_cursor = page(db.comments, query, sort_field="createdAt",
                              descending=newest_first, limit=limit, cursor=cursor)
     # The pinned comment comes on top of the first page's `limit` others.
-    return present(db, [pinned, *docs] if pinned else docs), next_cursor
+    docs = moderation.comments_for([pinned, *docs] if pinned else docs, viewer_id)
+    return present(db, docs), next_cursor
 
 
 def _author_may_act(db: Database, user_id: str, comment: dict) -> dict:
@@ -181,7 +182,7 @@ def reconcile_counts(db: Database) -> dict:
 
 def comment_out(doc: dict, author: dict | None) -> dict:
     deleted = bool(doc.get("deleted"))
-    return {
+    out = {
         "id": str(doc["_id"]),
         "videoId": str(doc["videoId"]),
         "parentId": str(doc["parentId"]) if doc.get("parentId") else None,
@@ -197,6 +198,9 @@ def comment_out(doc: dict, author: dict | None) -> dict:
         "pinned": bool(doc.get("pinned")),
         "createdAt": iso(doc["createdAt"]),
     }
+    if doc.get("moderation") and not deleted:  # its author's view (moderation.comments_for)
+        out["moderation"] = moderation.moderation_out(doc)
+    return out
 
 
 def present(db: Database, docs: list[dict]) -> list[dict]:

@@ -5,13 +5,15 @@ from __future__ import annotations
 
 from pymongo.database import Database
 
+from tuber_common import moderation
 from tuber_common.errors import BadRequest, NotFound
 from tuber_common.ids import VideoId, parse_id, try_parse_id
 from tuber_common.pagination import page
 from tuber_common.users import hydrate_users
 from tuber_common.videos import PUBLIC, find_visible_video, owner_ids, video_out, words
 
-LISTED = {"status": PUBLIC, "visibility": "public"}
+# Taken-down videos (and a suspended account's) are left out (tuber_common.moderation).
+LISTED = {"status": PUBLIC, "visibility": "public", **moderation.LISTABLE}
 MAX_QUERY_WORDS = 8
 
 

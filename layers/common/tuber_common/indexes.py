@@ -163,6 +163,26 @@ INDEXES: dict[str, list[IndexModel]] = {
         IndexModel([("userId", ASC), ("lastWatchedAt", DESC), ("_id", DESC)],
                    name="my_history"),
     ],
+    # Moderation (functions/moderation/tuber_moderation): one open report per reporter and
+    # target (`openKey` exists only while open); a target's open reports (resolve closes
+    # them all); the queue, most reported first or newest resolution first; reports per
+    # reporter per hour (TTL); the audit log, newest first, `key` written once per decision.
+    "reports": [
+        IndexModel([("openKey", ASC)], unique=True, sparse=True, name="one_open_per_reporter"),
+        IndexModel([("targetKey", ASC), ("status", ASC)], name="target_status"),
+    ],
+    "report_cases": [
+        IndexModel([("targetKey", ASC)], unique=True, name="one_per_target"),
+        IndexModel([("status", ASC), ("openCount", DESC), ("_id", DESC)], name="queue"),
+        IndexModel([("status", ASC), ("resolvedAt", DESC), ("_id", DESC)], name="resolved"),
+    ],
+    "report_quota": [
+        IndexModel([("expiresAt", ASC)], expireAfterSeconds=0, name="expiry_ttl"),
+    ],
+    "moderation_audit": [
+        IndexModel([("at", DESC), ("_id", DESC)], name="newest"),
+        IndexModel([("key", ASC)], unique=True, sparse=True, name="once_per_decision"),
+    ],
 }
 
 # Indexes of earlier versions that now stand in the way, dropped by ensure_indexes:

@@ -20,7 +20,7 @@ import unicodedata
 from bson import ObjectId
 from pymongo.database import Database
 
-from . import media_signing
+from . import media_signing, moderation
 from .clock import iso
 from .errors import Forbidden, NotFound
 from .ids import try_parse_video_id
@@ -56,17 +56,21 @@ def is_owner(doc: dict, viewer_id: str | None) -> bool:
 def can_see(doc: dict, viewer_id: str | None) -> bool:
     """Who may see a video, the one rule every read path follows: its owner always; anyone
     else (signed in or not) only a video that is PUBLIC and not private. Unlisted: anyone
-    with the id, never in a list. Everyone else gets 404, as if it did not exist."""
+    with the id, never in a list. Taken down by a moderator: its owner alone
+    (tuber_common.moderation). Everyone else gets 404, as if it did not exist."""
     return is_owner(doc, viewer_id) or (
-        doc.get("visibility") != "private" and doc.get("status") == PUBLIC)
+        doc.get("visibility") != "private" and doc.get("status") == PUBLIC
+        and not moderation.hidden(doc))
 
 
 def find_visible_video(db: Database, video_id: str, viewer_id: str | None,
                        projection: dict | None = None) -> dict:
     """The video if `viewer_id` may see it (can_see); 404 otherwise (also for malformed
     ids). Takes either id format (tuber_common.ids). A projection must hold ownerId,
-    visibility and status."""
+    visibility and status (`moderation` is added)."""
     key = try_parse_video_id(video_id)
+    if projection is not None:
+        projection = {**projection, "moderation": 1}
     doc = db.videos.find_one({"_id": key}, projection) if key is not None else None
     if doc is None or not can_see(doc, viewer_id):
         raise NotFound("video not found", code="video_not_found")
@@ -130,6 +134,8 @@ def video_out(doc: dict, owner: dict | None, my_rating: str | None = None,
     }
     if include_my_rating:
         out["myRating"] = my_rating or "none"
+    if doc.get("moderation"):  # only its owner can see it: why it is hidden from others
+        out["moderation"] = moderation.moderation_out(doc)
     return out
 
 
