@@ -16,7 +16,7 @@ from pymongo import ReturnDocument
 from pymongo.database import Database
 from pymongo.errors import DuplicateKeyError
 
-from tuber_common import subscriptions
+from tuber_common import moderation, subscriptions
 from tuber_common.clock import iso, utcnow
 from tuber_common.errors import BadRequest, NotFound
 from tuber_common.ids import try_parse_id, user_oid
@@ -62,7 +62,7 @@ def video_count(db: Database, channel: ObjectId) -> int:
     """Listed PUBLIC videos: what a visitor of the channel can find (counted from the
     owner_listed index)."""
     return db.videos.count_documents({"ownerId": channel, "status": PUBLIC,
-                                      "visibility": "public"})
+                                      "visibility": "public", **moderation.LISTABLE})
 
 
 def channel_page(db: Database, viewer_id: str | None, handle: str) -> dict:

@@ -17,6 +17,7 @@ from __future__ import annotations
 from bson import ObjectId
 from pymongo.database import Database
 
+from tuber_common import moderation
 from tuber_common.ids import user_oid
 from tuber_common.pagination import encode_cursor, page
 from tuber_common.users import hydrate_users
@@ -44,7 +45,7 @@ def subscription_feed(db: Database, user_id: str, limit: int,
     more = False
     for start in range(0, len(channels), CHUNK):
         query = {"ownerId": {"$in": channels[start:start + CHUNK]}, "status": PUBLIC,
-                 "visibility": "public"}
+                 "visibility": "public", **moderation.LISTABLE}
         docs, next_cursor = page(db.videos, query, sort_field="publishedAt", limit=limit,
                                  cursor=cursor)
         merged.extend(docs)

@@ -23,7 +23,7 @@ from tuber_common.videos import can_see
 UNREAD_CAP = 1000
 SNIPPET_CHARS = 200
 VIDEO_FIELDS = {"ownerId": 1, "title": 1, "visibility": 1, "status": 1, "thumbnailKey": 1,
-                "customThumbnailKey": 1}
+                "customThumbnailKey": 1, "moderation": 1}
 
 
 def _unread_query(user) -> dict:

@@ -24,6 +24,7 @@ from pymongo import ReturnDocument, UpdateOne
 from pymongo.database import Database
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
+from tuber_common import moderation
 from tuber_common.clock import iso, utcnow
 from tuber_common.db import insert_new
 from tuber_common.errors import Conflict, NotFound
@@ -54,7 +55,7 @@ def _busy() -> Conflict:
 
 def visible_query(viewer_id: str | None) -> dict:
     """tuber_common.videos.can_see as a query on videos (tests check they agree)."""
-    listed = {"status": PUBLIC, "visibility": {"$ne": "private"}}
+    listed = {"status": PUBLIC, "visibility": {"$ne": "private"}, **moderation.LISTABLE}
     viewer = try_parse_id(viewer_id) if viewer_id else None
     return {"$or": [{"ownerId": viewer}, listed]} if viewer is not None else listed
 
