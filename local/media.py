@@ -111,7 +111,11 @@ class MediaSnapshot:
     def _load(self) -> dict:
         index = json.loads(self.index_path.read_text()) if self.index_path.exists() else {}
         if self.journal_path.exists():
-            for line in self.journal_path.read_text(errors="replace").splitlines():
+            text = self.journal_path.read_text(errors="replace")
+            if text and not text.endswith("\n"):
+                with open(self.journal_path, "a") as journal:
+                    journal.write("\n")  # the next line must not join a half one
+            for line in text.splitlines():
                 try:
                     entry = json.loads(line)
                     key = entry.pop("key")

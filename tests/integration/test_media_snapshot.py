@@ -80,9 +80,11 @@ def test_objects_kept_as_their_events_come_survive_a_kill(moto, tmp_path):
     try:
         again = MediaSnapshot(fresh["s3"], BUCKET, tmp_path)
         again.tidy()
-        assert again.restore() == 3
-        assert _keys(fresh["s3"]) == ["hls/v1/master.m3u8", "incoming/thumbs/v1/custom-a.jpg",
-                                      "raw/v1/source"]
+        again.drop(["incoming/thumbs/v1/custom-a.jpg"])  # journaled after the half line
+        assert MediaSnapshot(fresh["s3"], BUCKET, tmp_path).keys() == [
+            "hls/v1/master.m3u8", "raw/v1/source"]
+        assert again.restore() == 2
+        assert _keys(fresh["s3"]) == ["hls/v1/master.m3u8", "raw/v1/source"]
         master = fresh["s3"].get_object(Bucket=BUCKET, Key="hls/v1/master.m3u8")
         assert master["Body"].read() == b"#EXTM3U\n"
         assert (master["ContentType"], master["CacheControl"]) == (
