@@ -3,9 +3,11 @@
     python -m local.stack [--port 3000] [--host 127.0.0.1] [--data-dir .local-data] [--demo]
 
 Starts SecantusDB (unless MONGODB_URI is set) and moto (S3 + SQS), creates the indexes, the
-media bucket and its event notifications, then serves the API (the template's routes, each
-function in processes of its own: local/containers.py), the web client, /openapi.json and /docs, and pumps S3 events to
-the functions. Ctrl-C or SIGTERM stops everything it started.
+media bucket and its event notifications (putting back the media kept in the data folder and
+carrying on the work a stop or crash interrupted: local/media.py, local/recovery.py), then
+serves the API (the template's routes, each function in processes of its own:
+local/containers.py), the web client, /openapi.json and /docs, and pumps S3 events to the
+functions. Ctrl-C or SIGTERM stops everything it started.
 """
 from __future__ import annotations
 
