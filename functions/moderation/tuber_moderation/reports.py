@@ -14,6 +14,7 @@ Documents:
 """
 from __future__ import annotations
 
+from collections import Counter
 from datetime import timedelta
 
 from bson import ObjectId
@@ -32,6 +33,8 @@ from tuber_common.videos import find_visible_video
 REPORTS_PER_HOUR = 20
 OPEN, RESOLVED = "open", "resolved"
 SUMMARY_CHARS = 200
+# Each extra read means a report or a resolution changed the case in between.
+SETTLE_ATTEMPTS = 8
 _VIDEO_FIELDS = {"ownerId": 1, "visibility": 1, "status": 1}
 
 
@@ -127,7 +130,33 @@ def report(db: Database, reporter_id: str, target_type: str, target_id: str, rea
         db.report_cases.update_one({"targetKey": key}, case, upsert=True)
     except DuplicateKeyError:  # the first report of a target raced another: it exists now
         db.report_cases.update_one({"targetKey": key}, case)
+    if db.reports.find_one({"_id": doc["_id"], "status": OPEN}, {"_id": 1}) is None:
+        settle(db, key)  # a resolution closed it before it was counted: uncount it
     return report_out(doc)
+
+
+def settle(db: Database, key: str) -> None:
+    """Make an open case count exactly its open reports (closed if none is left). A report
+    is counted on its case after it is filed, so a resolution can close it between the two:
+    the resolution (after closing the reports) and such a report (after counting itself)
+    both settle the case; each recount applies only if the case did not change since it was
+    read, else it is read again, so whichever runs last leaves the truth."""
+    for _ in range(SETTLE_ATTEMPTS):
+        case = db.report_cases.find_one({"targetKey": key})
+        if case is None or case["status"] != OPEN:
+            return
+        reasons = Counter(r["reason"] for r in db.reports.find(
+            {"targetKey": key, "status": OPEN}, {"reason": 1}))
+        total = sum(reasons.values())
+        if total == case.get("openCount") and reasons == Counter(
+                {k: v for k, v in case.get("reasons", {}).items() if v}):
+            return
+        if db.report_cases.update_one(
+                {"_id": case["_id"], "status": OPEN, "round": case["round"],
+                 "openCount": case.get("openCount")},
+                {"$set": {"openCount": total, "reasons": dict(reasons),
+                          **({"status": RESOLVED} if total == 0 else {})}}).modified_count:
+            return
 
 
 def report_out(doc: dict) -> dict:

@@ -23,7 +23,7 @@ from tuber_common.ids import try_parse_id, user_oid
 from tuber_common.observability import count
 
 from . import audit
-from .reports import OPEN, RESOLVED, find_target, resolution_out
+from .reports import OPEN, RESOLVED, find_target, resolution_out, settle
 
 DISMISS, TAKEDOWN, SUSPEND = "dismiss", "takedown", "suspend"
 # Each extra round means another report or moderator changed the case in between.
@@ -134,4 +134,5 @@ def _carry_out(db: Database, report: dict, resolution: dict, audit_key: str) -> 
     db.reports.update_many({"targetKey": report["targetKey"], "status": OPEN},
                            {"$set": {"status": RESOLVED, "resolution": resolution},
                             "$unset": {"openKey": ""}})
+    settle(db, report["targetKey"])
 
