@@ -7,7 +7,7 @@ from tuber_common.openapi import REQUIRED, operation
 from tuber_common.request_models import DEFAULT, Cursor, Limit
 
 from . import history
-from .models import ReportBody, SettingsBody
+from .models import HistorySettingsBody, PositionReportBody
 
 app = create_app("history", response_models="tuber_history.response_models")
 TAGS = ["history"]
@@ -35,13 +35,13 @@ def read_settings():
 
 @app.put("/history/settings", **operation(200, "HistorySettings", auth=REQUIRED, tags=TAGS,
                                           summary="Pause or resume the watch history"))
-def change_settings(body: SettingsBody):
+def change_settings(body: HistorySettingsBody):
     return history.change_settings(get_db(), require_user(app), body.paused)
 
 
 @app.put("/history/<video_id>", **operation(200, "HistoryReport", auth=REQUIRED, tags=TAGS,
                                             summary="Report the player's position"))
-def report(video_id: str, body: ReportBody):
+def report(video_id: str, body: PositionReportBody):
     return history.report(get_db(), require_user(app), video_id, body.positionSeconds,
                           body.playbackId, body.sequence)
 

@@ -14,7 +14,7 @@ MAX_POSITION_SECONDS = 7 * 24 * 3600
 MAX_SEQUENCE = 2 ** 53 - 1
 
 
-class ReportBody(Body):
+class PositionReportBody(Body):
     # Where the player is, in seconds (clamped to the video's length).
     positionSeconds: float = Field(ge=0, le=MAX_POSITION_SECONDS, strict=True,
                                    allow_inf_nan=False)
@@ -25,11 +25,11 @@ class ReportBody(Body):
     sequence: Optional[int] = Field(default=None, ge=0, le=MAX_SEQUENCE, strict=True)
 
     @model_validator(mode="after")
-    def _both_or_neither(self) -> "ReportBody":
+    def _both_or_neither(self) -> "PositionReportBody":
         if (self.playbackId is None) != (self.sequence is None):
             raise ValueError("playbackId and sequence go together")
         return self
 
 
-class SettingsBody(Body):
+class HistorySettingsBody(Body):
     paused: bool = Field(strict=True)
