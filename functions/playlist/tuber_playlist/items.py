@@ -24,14 +24,13 @@ from pymongo import ReturnDocument, UpdateOne
 from pymongo.database import Database
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
-from tuber_common import moderation
 from tuber_common.clock import iso, utcnow
 from tuber_common.db import insert_new
 from tuber_common.errors import Conflict, NotFound
-from tuber_common.ids import try_parse_id, try_parse_video_id
+from tuber_common.ids import try_parse_video_id
 from tuber_common.pagination import page
 from tuber_common.users import hydrate_users
-from tuber_common.videos import PUBLIC, can_see, find_visible_video, owner_ids, video_out
+from tuber_common.videos import can_see, find_visible_video, owner_ids, video_out
 
 from . import ranks
 from .access import LIVE, not_found, owned
@@ -53,26 +52,11 @@ def _busy() -> Conflict:
     return Conflict("the playlist kept changing, try again", code="playlist_busy")
 
 
-def visible_query(viewer_id: str | None) -> dict:
-    """tuber_common.videos.can_see as a query on videos (tests check they agree)."""
-    listed = {"status": PUBLIC, "visibility": {"$ne": "private"}, **moderation.LISTABLE}
-    viewer = try_parse_id(viewer_id) if viewer_id else None
-    return {"$or": [{"ownerId": viewer}, listed]} if viewer is not None else listed
-
-
 # --- reading -----------------------------------------------------------------------------
 
-def counts(db: Database, playlist_id: ObjectId, viewer_id: str | None,
-           hidden: bool = True) -> dict:
-    """itemCount (every item) and hiddenCount (items whose video the viewer may not see, or
-    that is gone): the item index read once, the videos counted with one `$in`."""
-    if not hidden:
-        return {"itemCount": db.playlist_items.count_documents({"playlistId": playlist_id})}
-    ids = [d["videoId"] for d in db.playlist_items.find({"playlistId": playlist_id},
-                                                        {"videoId": 1, "_id": 0})]
-    seen = db.videos.count_documents({"_id": {"$in": ids}, **visible_query(viewer_id)}) \
-        if ids else 0
-    return {"itemCount": len(ids), "hiddenCount": len(ids) - seen}
+def count(db: Database, playlist_id: ObjectId) -> int:
+    """Every item, those the caller may not see too (an index count)."""
+    return db.playlist_items.count_documents({"playlistId": playlist_id})
 
 
 def item_counts(db: Database, playlist_ids: list[ObjectId]) -> dict[ObjectId, int]:
@@ -107,15 +91,17 @@ def _item_out(position: int, item: dict, video: dict, owner: dict | None) -> dic
 
 
 def page_of(db: Database, playlist_id: ObjectId, viewer_id: str | None, limit: int,
-            cursor: str | None) -> tuple[list[dict], str | None]:
-    """One page of items in order. Items the viewer may not see are left out (so a page
-    may hold fewer than `limit` while `nextCursor` leads on); an item whose video is gone
-    (deleted while it was being added) is removed."""
+            cursor: str | None) -> tuple[list[dict], int, str | None]:
+    """One page of items in order, and how many of its items were left out: those whose
+    video the viewer may not see (so a page may hold fewer than `limit` while `nextCursor`
+    leads on). Counted per page: a count over the whole playlist would look up every video
+    of it on every read (5,000 on a full one). An item whose video is gone (deleted while it
+    was being added) is removed."""
     docs, next_cursor = page(db.playlist_items, {"playlistId": playlist_id}, sort_field="rank",
                              descending=False, limit=limit, cursor=cursor, sort_type=str,
                              projection={"videoId": 1, "rank": 1, "addedAt": 1})
     if not docs:
-        return [], next_cursor
+        return [], 0, next_cursor
     offset = db.playlist_items.count_documents({"playlistId": playlist_id,
                                                 "rank": {"$lt": docs[0]["rank"]}})
     videos = {v["_id"]: v for v in db.videos.find({"_id": {"$in": [d["videoId"] for d in docs]}})}
@@ -126,7 +112,7 @@ def page_of(db: Database, playlist_id: ObjectId, viewer_id: str | None, limit: i
              if d["videoId"] in videos and can_see(videos[d["videoId"]], viewer_id)]
     owners = hydrate_users(db, owner_ids([v for _, _, v in shown]))
     return [_item_out(pos, d, v, owners.get(str(v["ownerId"]))) for pos, d, v in shown], \
-        next_cursor
+        len(docs) - len(shown), next_cursor
 
 
 # --- order keys --------------------------------------------------------------------------

@@ -43,12 +43,11 @@ def _owner(db: Database, doc: dict) -> dict | None:
 
 def full(db: Database, doc: dict, viewer_id: str | None, limit: int,
          cursor: str | None) -> dict:
-    """A playlist as GET answers it: counts over all its items, a page of them."""
-    counts = items.counts(db, doc["_id"], viewer_id)
-    page_items, next_cursor = items.page_of(db, doc["_id"], viewer_id, limit, cursor)
+    """A playlist as GET answers it: its item count, a page of its items."""
+    page_items, hidden, next_cursor = items.page_of(db, doc["_id"], viewer_id, limit, cursor)
     thumbnail = items.thumbnails(db, [doc["_id"]], viewer_id).get(doc["_id"])
-    return {**playlist_out(doc, _owner(db, doc), counts["itemCount"], thumbnail),
-            "hiddenCount": counts["hiddenCount"], "items": page_items, "nextCursor": next_cursor}
+    return {**playlist_out(doc, _owner(db, doc), items.count(db, doc["_id"]), thumbnail),
+            "hiddenCount": hidden, "items": page_items, "nextCursor": next_cursor}
 
 
 def read(db: Database, playlist_id: str, viewer_id: str | None, limit: int,
@@ -80,9 +79,8 @@ def edit(db: Database, user_id: str, playlist_id: str, changes: dict) -> dict:
         if changed is None:
             raise not_found()  # deleted meanwhile
         doc = changed
-    count = items.counts(db, doc["_id"], None, hidden=False)["itemCount"]
     thumbnail = items.thumbnails(db, [doc["_id"]], user_id).get(doc["_id"])
-    return playlist_out(doc, _owner(db, doc), count, thumbnail)
+    return playlist_out(doc, _owner(db, doc), items.count(db, doc["_id"]), thumbnail)
 
 
 def delete(db: Database, user_id: str, playlist_id: str) -> None:

@@ -36,8 +36,9 @@ class PlaylistEntry(Answer):
 
 class Playlist(PlaylistSummary):
     """A playlist with one page of its items, in order."""
-    hiddenCount: Count = Field(description="items left out: videos the caller may not see "
-                                           "(private, not published) or gone")
+    hiddenCount: Count = Field(description="items of this page left out: videos the "
+                                           "caller may not see (private, not published, "
+                                           "taken down) or gone")
     items: list[PlaylistEntry]
     nextCursor: str | None = Field(description="the next page of items (?cursor=); null on "
                                                "the last")
