@@ -15,9 +15,9 @@ database remembers what was in flight. At start, before the bucket's notificatio
 - a PUBLIC video whose higher rungs were still encoding gets those parts again (the same
   run: parts already recorded, whose segments are kept, are not encoded again), or, with
   no part function, is complete without them;
-- the upload of a PUBLIC video stays on disk only (nothing reads it again: a retry takes
-  FAILED videos, a transcode UPLOADING and PROCESSING ones), so a start does not copy GBs
-  of uploads back into moto; it goes with its video;
+- the upload of a PUBLIC video stays on disk only once its rungs are all in (nothing reads
+  it again: a retry takes FAILED videos, a transcode UPLOADING and PROCESSING ones), so a
+  start does not copy GBs of uploads back into moto; it goes with its video;
 - the media of videos that no longer exist is dropped (their delete may have come after the
   last save).
 """
@@ -115,7 +115,8 @@ def plan_restart(db: Database, kept: list[str]) -> RestartPlan:
             plan.before.append(key)
         elif key.startswith(media_keys.RAW) and doc["status"] in (UPLOADING, PROCESSING):
             plan.after.append(key)
-        elif key.startswith(media_keys.RAW) and doc["status"] == PUBLIC:
+        elif key.startswith(media_keys.RAW) and doc["status"] == PUBLIC \
+                and video_id not in plan.unfinished:  # whose rungs to come read it
             plan.dormant.append(key)
         elif key.startswith(media_keys.HLS) and video_id in started_over:
             plan.dropped.append(key)  # the dead run's half-written outputs

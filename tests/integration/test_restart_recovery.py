@@ -86,8 +86,11 @@ def _unfinished(db) -> tuple[str, dict]:
 
 def test_a_public_video_gets_the_parts_of_its_pending_rungs_again(db):
     video_id, _ = _unfinished(db)
-    plan = plan_restart(db, [f"hls/{video_id}/master.m3u8"])
+    plan = plan_restart(db, [f"hls/{video_id}/master.m3u8", f"raw/{video_id}/source"])
     assert plan.unfinished == [video_id]
+    # Its parts read the upload: back in the bucket (before the notification: no new run).
+    assert sorted(plan.before) == [f"hls/{video_id}/master.m3u8", f"raw/{video_id}/source"]
+    assert plan.dormant == []
     # 360p's part 0 was kept, its part 1 was recorded but its segment never reached the disk.
     kept = {f"hls/{video_id}/360p/seg_00000.ts", f"hls/{video_id}/480p/seg_00000.ts"}
     sent: list[tuple[str, dict]] = []
