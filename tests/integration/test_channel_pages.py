@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from bson import ObjectId
 
+from tuber_channel.response_models import ChannelResponse
 from tuber_common.clock import utcnow
 
 
@@ -24,7 +25,11 @@ def test_a_channel_by_handle_or_id_with_its_counts(channel_api, member, make_vid
         assert (channel["subscriberCount"], channel["videoCount"]) == (1, 2)
         assert "subscribed" not in channel  # anonymous
 
-    assert channel_api.get("/channel/@ada", token=fan.token).json["channel"]["subscribed"]
+    signed_in = channel_api.get("/channel/@ada", token=fan.token).json
+    assert signed_in["channel"]["subscribed"]
+    # The answers are what the API document says (extra fields refused).
+    ChannelResponse.model_validate(signed_in)
+    ChannelResponse.model_validate(answer.json)
     assert not channel_api.get("/channel/@ada", token=ada.token).json["channel"]["subscribed"]
 
 

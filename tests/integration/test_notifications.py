@@ -5,16 +5,20 @@ from __future__ import annotations
 
 from bson import ObjectId
 
+from tuber_notification.response_models import MarkedRead, NotificationPage, UnreadCount
+
 
 def _inbox(notification_api, member, **query) -> list[dict]:
     answer = notification_api.get("/notification", token=member.token, query=query)
     assert answer.status == 200, answer.body
+    NotificationPage.model_validate(answer.json)  # what the API document says
     return answer.json["items"]
 
 
 def _unread(notification_api, member) -> int:
     answer = notification_api.get("/notification/unread-count", token=member.token)
     assert answer.status == 200, answer.body
+    UnreadCount.model_validate(answer.json)
     return answer.json["unreadCount"]
 
 
@@ -82,6 +86,7 @@ def test_reading_them(notification_api, comment_api, member, make_video):
     marked = notification_api.post("/notification/read",
                                    {"ids": [items[0]["id"], items[1]["id"]]}, token=owner.token)
     assert marked.json == {"marked": 2, "unreadCount": 3}
+    MarkedRead.model_validate(marked.json)
     assert [i["read"] for i in _inbox(notification_api, owner)] == [True, True, False, False,
                                                                      False]
     everything = notification_api.post("/notification/read", {"all": True}, token=owner.token)

@@ -3,7 +3,9 @@ from __future__ import annotations
 
 from bson import ObjectId
 
+from tuber_channel.response_models import SubscriptionPage, SubscriptionState
 from tuber_common.clock import utcnow
+from tuber_common.response_models import VideoPage
 
 
 def test_subscribing_is_idempotent_both_ways(channel_api, member):
@@ -12,6 +14,7 @@ def test_subscribing_is_idempotent_both_ways(channel_api, member):
     for _ in range(2):
         answer = channel_api.put(path, token=fan.token)
         assert (answer.status, answer.json) == (200, {"subscribed": True, "subscriberCount": 1})
+        SubscriptionState.model_validate(answer.json)
     for _ in range(2):
         answer = channel_api.delete(path, token=fan.token)
         assert (answer.status, answer.json) == (200, {"subscribed": False,
@@ -44,6 +47,7 @@ def test_my_subscriptions_newest_first_in_pages(db, channel_api, member, follow)
         query = {"limit": 2, **({"cursor": cursor} if cursor else {})}
         answer = channel_api.get("/me/subscriptions", token=fan.token, query=query)
         assert answer.status == 200, answer.body
+        SubscriptionPage.model_validate(answer.json)
         seen += [item["user"]["username"] for item in answer.json["items"]]
         assert all(item["subscribed"] and item["subscriberCount"] == 1
                    for item in answer.json["items"])
@@ -60,6 +64,7 @@ def _feed(channel_api, member, limit=3):
         query = {"limit": limit, **({"cursor": cursor} if cursor else {})}
         answer = channel_api.get("/feed/subscriptions", token=member.token, query=query)
         assert answer.status == 200, answer.body
+        VideoPage.model_validate(answer.json)
         ids += [item["id"] for item in answer.json["items"]]
         cursor = answer.json["nextCursor"]
         if cursor is None:
