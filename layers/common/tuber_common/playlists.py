@@ -38,10 +38,12 @@ def delete_playlist(db: Database, playlist_id: ObjectId) -> None:
 
 
 def forget_owner(db: Database, user_id: ObjectId) -> int:
-    """An account is being deleted: its playlists (Watch later too) and their items. How many
-    playlists went."""
-    gone = 0
-    for playlist in db.playlists.find({"ownerId": user_id}, {"_id": 1}):
-        delete_playlist(db, playlist["_id"])
-        gone += 1
-    return gone
+    """An account is being deleted: its playlists (Watch later too) and their items, as
+    delete_playlist does for one, in three writes for all of them. How many playlists went."""
+    ids = [p["_id"] for p in db.playlists.find({"ownerId": user_id}, {"_id": 1})]
+    if ids:
+        db.playlists.update_many({"_id": {"$in": ids}, "deletingAt": None},
+                                 {"$set": {"deletingAt": utcnow()}})
+        db.playlist_items.delete_many({"playlistId": {"$in": ids}})
+        db.playlists.delete_many({"_id": {"$in": ids}})
+    return len(ids)
