@@ -14,6 +14,10 @@ deletes of videos race. The size limit is checked before and after the insert: a
 that finds the playlist over MAX_ITEMS once its own item is in takes it out again (two
 racing for the last place may both be refused; none is ever kept past the limit).
 
+A renumbering (ranks.py: after 100+ inserts into one gap) that races another add or move in
+the same playlist may leave that one item a few places from where it was asked to go; it
+is never lost, doubled or put in another item's place.
+
 An add checks the playlist after inserting (the same write that dates the change): an item
 added to a playlist deleted meanwhile is taken out again (tuber_common.playlists).
 """
