@@ -126,7 +126,7 @@ def test_a_broken_chain_is_resumed_by_the_schedule(db, member, publish_now,
     assert db.notifications.count_documents({}) == SMALL + 50
 
 
-def test_a_video_deleted_or_hidden_mid_way_stops_its_fanout(db, member, publish_now,
+def test_a_video_deleted_hidden_or_taken_down_mid_way_stops_its_fanout(db, member, publish_now,
                                                            fanout_invocations, monkeypatch):
     from tuber_common import video_removal
     from tuber_common.ids import parse_video_id
@@ -134,15 +134,16 @@ def test_a_video_deleted_or_hidden_mid_way_stops_its_fanout(db, member, publish_
     _one_step_per_invocation(monkeypatch)
     ada = member()
     _subscribers(db, ada, SMALL + 50)
-    hidden, deleted = publish_now(ada), publish_now(ada)
-    fanout_invocations.run_next()
-    fanout_invocations.run_next()
+    hidden, taken_down, deleted = publish_now(ada), publish_now(ada), publish_now(ada)
+    for _ in range(3):
+        fanout_invocations.run_next()
     db.videos.update_one({"_id": parse_video_id(hidden)}, {"$set": {"visibility": "private"}})
+    db.videos.update_one({"_id": parse_video_id(taken_down)}, {"$set": {"moderation": {
+        "status": "taken_down", "reason": "spam", "at": utcnow()}}})
     monkeypatch.setattr("tuber_common.storage.delete_prefixes", lambda *_: None)
     monkeypatch.setattr("tuber_common.storage.invalidate_cdn", lambda *_: None)
     video_removal.remove_video(db, db.videos.find_one({"_id": parse_video_id(deleted)}))
-    assert [fanout_invocations.run_next()["state"] for _ in range(2)] == ["cancelled",
-                                                                          "cancelled"]
+    assert [fanout_invocations.run_next()["state"] for _ in range(3)] == ["cancelled"] * 3
     assert fanout_invocations.sent == []
     assert db.notifications.count_documents({"videoId": parse_video_id(deleted)}) == 0
     assert db.notifications.count_documents({"videoId": parse_video_id(hidden)}) == SMALL_BATCH

@@ -35,7 +35,7 @@ from bson import ObjectId
 from pymongo.database import Database
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
-from . import subscriptions
+from . import moderation, subscriptions
 from .clock import utcnow
 from .ids import VideoId, try_parse_id
 from .observability import count, logger
@@ -60,7 +60,9 @@ def _failed(what: str, **extra) -> None:
 
 
 def _listed(video: dict | None) -> bool:
-    return bool(video) and video.get("status") == PUBLIC and video.get("visibility") == "public"
+    # What subscribers hear of: listed, PUBLIC, not taken down (projection with moderation).
+    return (bool(video) and video.get("status") == PUBLIC
+            and video.get("visibility") == "public" and not moderation.hidden(video))
 
 
 # --- new videos: the fan-out job --------------------------------------------------------------
@@ -75,7 +77,7 @@ def video_published(db: Database, video_id: VideoId) -> None:
     try:
         video = db.videos.find_one({"_id": video_id},
                                    {"ownerId": 1, "status": 1, "visibility": 1,
-                                    "publishedAt": 1})
+                                    "publishedAt": 1, "moderation": 1})
         if not _listed(video):
             return
         now = utcnow()
@@ -136,7 +138,8 @@ def step(db: Database, job: str, batch: int) -> str:
     doc = db.notification_jobs.find_one({"_id": job})
     if doc is None or doc["state"] != RUNNING:
         return doc["state"] if doc else CANCELLED
-    video = db.videos.find_one({"_id": doc["videoId"]}, {"status": 1, "visibility": 1})
+    video = db.videos.find_one({"_id": doc["videoId"]},
+                               {"status": 1, "visibility": 1, "moderation": 1})
     if not _listed(video):  # deleted or made private or unlisted meanwhile: stop here
         db.notification_jobs.update_one({"_id": job, "state": RUNNING},
                                         {"$set": {"state": CANCELLED, "updatedAt": utcnow()}})
