@@ -101,7 +101,7 @@ def parse_json(text: str | bytes) -> Any:
 
 class JsonResolver(APIGatewayHttpResolver):
     """Routes return plain JSON-ready dicts (or None for a 204), sent with the status their
-    decorator declares (tuber_common.openapi.operation); they are serialized once with
+    decorator declares (tuber_common.openapi.operation), serialized once with
     json.dumps (C) instead of Powertools' generic recursive encoder, which costs milliseconds
     on a feed page. (`_to_response` is Powertools' hook that turns a route's return value
     into a Response; `_generate_schemas` the one that makes components/schemas.)"""
@@ -111,12 +111,13 @@ class JsonResolver(APIGatewayHttpResolver):
         self.response_models = response_models
 
     def _to_response(self, result):
-        if isinstance(result, (dict, list)) or result is None:
-            route = self.context.get("_route")
-            status = route.status_code if route else 200
-            if result is None:
-                return Response(status_code=status, body="", content_type="application/json")
-            return Response(status_code=status, content_type="application/json",
+        # The declared status is set by the route's own middleware (openapi.operation), not
+        # read here from the resolver's current route: threads serving one resolver (tests)
+        # share that.
+        if result is None:
+            return Response(status_code=204, body="", content_type="application/json")
+        if isinstance(result, (dict, list)):
+            return Response(status_code=200, content_type="application/json",
                             body=json.dumps(result, separators=(",", ":")))
         return super()._to_response(result)
 

@@ -3,20 +3,21 @@
     @router.get("/video/<videoId>", **operation(200, "VideoResponse", auth=OPTIONAL,
                                                 summary="A video", tags=["watching"]))
 
-`operation()` gives Powertools' own route arguments: `status_code` (the status a returned
-dict or list is sent with: no `created()` wrapper needed), `responses` (the success answer,
-a reference to its model by name, and the one error shape for every error status),
-`security`, `summary` and `tags`. The resolver (tuber_common.http.JsonResolver) completes the
-function's document with the answer models' JSON schemas, looked up by name when the document
-is built: in the function's `response_models` module (create_app's argument), then in
-tuber_common.response_models (the shapes several functions answer with). A route never
-imports its answer model: defining those pydantic classes at import would cost every cold
-start; nothing but the document needs them (routes return plain dicts).
+`operation()` gives Powertools' own route arguments: `status_code` and a middleware that
+sends the route's success with it (a route returns a dict, or None for a 204: no `created()`
+wrapper), `responses` (the success answer, a reference to its model by name, and the one
+error shape on every error status), `security`, `summary` and `tags`. The resolver
+(tuber_common.http.JsonResolver) completes the function's document with the answer models'
+JSON schemas, looked up by name when the document is built: in the function's
+`response_models` module (create_app's argument), then in tuber_common.response_models (the
+shapes several functions answer with). A route never imports its answer model: defining
+those pydantic classes at import would cost every cold start, and nothing but the document
+needs them (routes return plain dicts).
 """
 from __future__ import annotations
 
 from http import HTTPStatus
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 # Who may call a route. The route enforces it (require_user / optional_user / the webhook's
 # signature check); this says it in the document.
@@ -78,14 +79,28 @@ def operation(status: int, answer: str | None, *, auth: str, summary: str,
     # An empty content map says "no body" (Powertools fills in a missing one).
     success = {"description": HTTPStatus(status).phrase,
                "content": _json({"$ref": SCHEMA_REF.format(model=answer)}) if answer else {}}
-    declared: dict[str, Any] = dict(status_code=status, responses={status: success, **_ERRORS},
-                                    summary=summary, tags=tags)
+    declared: dict[str, Any] = dict(status_code=status, middlewares=[_sent_with(status)],
+                                    responses={status: success, **_ERRORS}, summary=summary,
+                                    tags=tags)
     if _SECURITY[auth]:
         declared["security"] = _SECURITY[auth]
     else:
         # Powertools leaves an empty list out; [] says "no token" rather than "not said".
         declared["openapi_extensions"] = {"security": []}
     return declared
+
+
+def _sent_with(status: int) -> Callable:
+    """A route middleware that sends the route's success with its declared status (a route
+    returns a dict, or None for 204; one that builds a Response, to set cookies, gets its
+    2xx status set too). Its own, not Powertools' `status_code`, which is read from the
+    resolver's current route: shared by threads serving one resolver (tests do)."""
+    def middleware(app, next_middleware):
+        response = next_middleware(app)
+        if 200 <= response.status_code < 300:
+            response.status_code = status
+        return response
+    return middleware
 
 
 # --- when the document is built (never at a cold start) ---------------------------------------
