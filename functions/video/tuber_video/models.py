@@ -1,4 +1,5 @@
-"""Request bodies and query strings of /video, validated by Powertools before a route runs."""
+"""Request bodies of /video (a new video, edits, thumbnails, pins) and of the webhook,
+validated by Powertools before a route runs (the resumable upload's: upload_models)."""
 from __future__ import annotations
 
 from typing import Literal
@@ -80,6 +81,10 @@ class ThumbnailUploadBody(Body):
 
 class ThumbnailConfirmBody(Body):
     thumbnailKey: str = Field(min_length=1, max_length=200)
+
+
+class PinBody(Body):
+    commentId: str = Field(min_length=1, max_length=64)
 
 
 class Rendition(Body):

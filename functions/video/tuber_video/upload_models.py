@@ -1,5 +1,5 @@
-"""Request bodies of the resumable upload, retry, pin and view routes (issue 8), validated by
-Powertools before a route runs."""
+"""Request bodies of the resumable upload routes (upload_routes), validated by Powertools
+before a route runs."""
 from __future__ import annotations
 
 from pydantic import Field
@@ -25,11 +25,3 @@ class CompleteBody(Body):
     # Optional: the server completes with what S3 holds; when sent, it must match.
     parts: list[UploadedPart] | None = Field(default=None, max_length=10_000)
 
-
-class PinBody(Body):
-    commentId: str = Field(min_length=1, max_length=64)
-
-
-class ViewBody(Body):
-    # Seconds of the video the player has actually played (not wall time on the page).
-    watchedSeconds: float = Field(default=0, ge=0, le=7 * 24 * 3600)
