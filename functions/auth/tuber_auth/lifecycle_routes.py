@@ -1,17 +1,15 @@
-"""/auth routes of an account's life after sign-up (issue 16): email verification, password
-reset and change, deletion, export. Included by handler.py; parse, call one domain function,
-shape the answer. The rules: docs/API.md "Accounts"."""
+"""/auth routes of an account's life after sign-up: email verification, password reset and
+change, deletion, export (API.md "Accounts")."""
 from __future__ import annotations
 
-import json
 from typing import Annotated, Optional
 
-from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from tuber_common.db import get_db
 from tuber_common.http import bearer_token, require_user
+from tuber_common.openapi import NONE, REQUIRED, operation
 from tuber_common.tokens import verify_access
 
 from . import cookies, deletion, export, lifecycle
@@ -19,34 +17,39 @@ from .lifecycle_models import (ChangePasswordBody, DeleteAccountBody, ForgotPass
                                ResetPasswordBody, TokenBody)
 
 router = Router()
+TAGS = ["account lifecycle"]
 
 
-def accepted(body: dict) -> Response:
-    return Response(status_code=202, content_type="application/json",
-                    body=json.dumps(body, separators=(",", ":")))
-
-
-@router.post("/auth/verify")
+@router.post("/auth/verify", **operation(200, "UserResponse", auth=NONE, tags=TAGS,
+                                         summary="Verify the email address (mailed link)"))
 def verify(body: TokenBody):
     return {"user": lifecycle.verify_email(get_db(), body.token)}
 
 
-@router.post("/auth/verify/resend")
+@router.post("/auth/verify/resend", **operation(202, "MailSentResponse", auth=REQUIRED,
+                                                tags=TAGS,
+                                                summary="Mail the verification link again"))
 def resend_verification():
-    return accepted(lifecycle.resend_verification(get_db(), require_user(router)))
+    return lifecycle.resend_verification(get_db(), require_user(router))
 
 
-@router.post("/auth/password/forgot")
+@router.post("/auth/password/forgot", **operation(202, "MailSentResponse", auth=NONE,
+                                                  tags=TAGS,
+                                                  summary="Mail a password reset link"))
 def forgot_password(body: ForgotPasswordBody):
-    return accepted(lifecycle.request_reset(get_db(), body.email))
+    return lifecycle.request_reset(get_db(), body.email)
 
 
-@router.post("/auth/password/reset")
+@router.post("/auth/password/reset", **operation(
+    200, "UserResponse", auth=NONE, tags=TAGS,
+    summary="Set a new password (mailed link); every session ends"))
 def reset_password(body: ResetPasswordBody):
     return {"user": lifecycle.reset_password(get_db(), body.token, body.password)}
 
 
-@router.post("/auth/password")
+@router.post("/auth/password", **operation(
+    200, "SessionResponse", auth=REQUIRED, tags=TAGS,
+    summary="Change the password: other sessions end, this one gets a new pair"))
 def change_password(body: ChangePasswordBody):
     user_id = require_user(router)
     family = verify_access(bearer_token(router) or "").get("fam")
@@ -56,12 +59,13 @@ def change_password(body: ChangePasswordBody):
                                 in_cookie=cookies.wants_cookie(router))
 
 
-@router.delete("/auth/me")
+@router.delete("/auth/me", **operation(202, "DeletionResponse", auth=REQUIRED, tags=TAGS,
+                                       summary="Delete the account and everything in it"))
 def delete_account(body: DeleteAccountBody):
-    answer = deletion.delete_account(get_db(), require_user(router), body.password)
-    return accepted(answer)
+    return deletion.delete_account(get_db(), require_user(router), body.password)
 
 
-@router.get("/auth/me/export")
+@router.get("/auth/me/export", **operation(200, "ExportResponse", auth=REQUIRED, tags=TAGS,
+                                           summary="A page of the caller's data export"))
 def export_data(cursor: Annotated[Optional[str], Query(max_length=2000)] = None):
     return export.export(get_db(), require_user(router), cursor)
