@@ -1,5 +1,6 @@
-"""The account lifecycle's answers are what /openapi.json (local/docs.py,
-local/response_models.py) says they are, as test_openapi.py checks for the other routes."""
+"""The account lifecycle's answers are what /openapi.json (its routes' decorators,
+tuber_auth/response_models.py) says they are, as test_openapi.py checks for the other
+routes."""
 from __future__ import annotations
 
 import pytest

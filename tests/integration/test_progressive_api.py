@@ -1,10 +1,12 @@
 """Progressive publishing and seek-bar previews in the API (docs/API.md, "Media"): a video is
 PUBLIC with its lowest rung, `renditions` grows, `pendingRenditions` lists what is still
 encoding, and `storyboardUrl` sits beside `hlsUrl`, for exactly those who may play it. Every
-answer also fits the documented shape (local/response_models.py)."""
+answer also fits the documented shape (tuber_common/response_models.py, tuber_video/
+response_models.py)."""
 from __future__ import annotations
 
-from local.response_models import PlaybackResponse, VideoPage, VideoResponse
+from tuber_common.response_models import VideoPage, VideoResponse
+from tuber_video.response_models import PlaybackResponse
 from tuber_common.ids import parse_video_id
 
 LOW = {"name": "160p", "width": 284, "height": 160, "bandwidth": 180_000,
