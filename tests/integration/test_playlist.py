@@ -19,7 +19,7 @@ def order(playlist_api, playlist_id, token) -> list[str]:
 def test_create_add_and_read_in_order(playlist_api, member, make_video, make_playlist,
                                       add_to_playlist):
     owner, creator = member(), member("creator")
-    pid = make_playlist(owner, title="  Road   trip ", description="songs", visibility="public")
+    pid = make_playlist(owner, title="  Road trip ", description="songs", visibility="public")
     videos = [make_video(creator, title=f"clip {i}") for i in range(3)]
     for n, vid in enumerate(videos):
         added = add_to_playlist(owner, pid, vid)

@@ -1,9 +1,9 @@
 """Request bodies of /playlist, validated by Powertools before a route runs."""
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, StringConstraints, model_validator
 
 from tuber_common.request_models import Body
 
@@ -13,30 +13,21 @@ Visibility = Literal["public", "unlisted", "private"]
 TITLE_MAX, DESCRIPTION_MAX = 150, 5000
 
 
-def _title(value: str | None) -> str | None:
-    # Runs of white space are one space; a title of spaces alone is no title.
-    if value is None:
-        return None
-    value = " ".join(value.split())
-    if not value:
-        raise ValueError("title is blank")
-    return value
+# Trimmed; a title of spaces alone is no title.
+Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
+                                         max_length=TITLE_MAX)]
 
 
 class CreatePlaylistBody(Body):
-    title: str = Field(min_length=1, max_length=TITLE_MAX)
+    title: Title
     description: str = Field(default="", max_length=DESCRIPTION_MAX)
     visibility: Visibility
 
-    _clean = field_validator("title")(_title)
-
 
 class EditPlaylistBody(Body):
-    title: str | None = Field(default=None, min_length=1, max_length=TITLE_MAX)
+    title: Title | None = None
     description: str | None = Field(default=None, max_length=DESCRIPTION_MAX)
     visibility: Visibility | None = None
-
-    _clean = field_validator("title")(_title)
 
     @model_validator(mode="after")
     def _something(self) -> "EditPlaylistBody":
