@@ -1,5 +1,8 @@
 """Shared fixtures: a real SecantusDB server for the session, a clean database per test,
-the real handlers behind an in-process API Gateway v2 client."""
+the real handlers behind an in-process API Gateway v2 client.
+
+`db` is one database per test session (per xdist worker) with every index, emptied between
+tests rather than made anew: making a database with every index cost more than most tests."""
 from __future__ import annotations
 
 import os
@@ -63,15 +66,68 @@ def settings_env(monkeypatch, mongo_uri):
     reset_clients()
 
 
-@pytest.fixture
-def db(settings_env, mongo_uri):
-    from tuber_common.db import get_db
-    from tuber_common.indexes import ensure_indexes
+class CleanDatabase:
+    """The session's test database: every index made once; `clean()` brings it back to that
+    (no document, no other collection) before each test that uses it.
 
-    database = get_db()
-    ensure_indexes(database)
-    yield database
-    MongoClient(mongo_uri).drop_database(database.name)
+    dbStats (one round trip) says whether anything changed: documents, collections or
+    indexes. Documents are deleted from the indexed collections, other collections dropped;
+    a collection or index dropped or added (their counts differ) makes the database anew."""
+
+    def __init__(self, client: MongoClient, name: str):
+        self.client, self.name = client, name
+        self.database = client[name]
+        self._rebuild()
+
+    def _rebuild(self) -> None:
+        from tuber_common.indexes import ensure_indexes
+
+        self.client.drop_database(self.name)
+        ensure_indexes(self.database)
+        stats = self.database.command("dbStats")
+        self.shape = (stats["collections"], stats["indexes"])
+
+    def clean(self) -> None:
+        from tuber_common.indexes import INDEXES
+
+        if self._as_made():
+            return
+        for name in self.database.list_collection_names():
+            if name in INDEXES:
+                self.database[name].delete_many({})
+            elif not name.startswith("system."):
+                self.database.drop_collection(name)
+        if not self._as_made():  # an index changed, or a write raced the cleanup
+            self._rebuild()
+
+    def _as_made(self) -> bool:
+        stats = self.database.command("dbStats")
+        return stats["objects"] == 0 and (stats["collections"], stats["indexes"]) == self.shape
+
+
+@pytest.fixture(scope="session")
+def clean_database(mongo_uri):
+    """The session's CleanDatabase (a name of its own: a shared MONGODB_URI may serve several
+    runs at once)."""
+    client = MongoClient(mongo_uri)
+    pool = CleanDatabase(client, f"tuber_test_{uuid.uuid4().hex[:12]}")
+    try:
+        yield pool
+    finally:
+        client.drop_database(pool.name)
+        client.close()
+
+
+@pytest.fixture
+def db(settings_env, monkeypatch, clean_database):
+    """An empty database with every index, this test's alone while it runs (MONGODB_DB names
+    it, so handlers and the processes a test starts use it too)."""
+    from tuber_common.db import get_db, reset_clients
+
+    clean_database.clean()
+    monkeypatch.setenv("MONGODB_DB", clean_database.name)
+    reset_clients()
+    yield get_db()
 
 
 @pytest.fixture
