@@ -102,3 +102,17 @@ def test_an_add_racing_a_playlist_deletion_leaves_nothing(db, member, make_video
         assert exc.code == "playlist_not_found"
     assert db.playlist_items.count_documents({}) == 0
     assert db.playlists.count_documents({}) == 0
+
+
+def test_a_deletion_that_stopped_half_way_is_finished_by_deleting_again(
+        playlist_api, member, make_video, make_playlist, add_to_playlist, db):
+    owner, other = member(), member()
+    pid = make_playlist(owner)
+    add_to_playlist(owner, pid, make_video(owner))
+    # As a request that died after marking the playlist leaves it.
+    db.playlists.update_one({"_id": ObjectId(pid)}, {"$set": {"deletingAt": db.playlists
+                                                              .find_one()["createdAt"]}})
+    assert playlist_api.get(f"/playlist/{pid}", token=owner.token).status == 404
+    assert playlist_api.delete(f"/playlist/{pid}", token=other.token).status == 404
+    assert playlist_api.delete(f"/playlist/{pid}", token=owner.token).status == 204
+    assert db.playlists.count_documents({}) == 0 and db.playlist_items.count_documents({}) == 0

@@ -8,7 +8,7 @@ from pymongo.database import Database
 
 from tuber_common.clock import iso, utcnow
 from tuber_common.errors import Conflict, NotFound
-from tuber_common.ids import parse_id, user_oid
+from tuber_common.ids import parse_id, try_parse_id, user_oid
 from tuber_common.pagination import page
 from tuber_common.playlists import delete_playlist
 from tuber_common.users import hydrate_users
@@ -84,7 +84,17 @@ def edit(db: Database, user_id: str, playlist_id: str, changes: dict) -> dict:
 
 
 def delete(db: Database, user_id: str, playlist_id: str) -> None:
-    doc = owned(db, playlist_id, user_id)
+    try:
+        doc = owned(db, playlist_id, user_id)
+    except NotFound:
+        # The caller's deletion that stopped half way (its request died): finish it.
+        key = try_parse_id(playlist_id)
+        stuck = db.playlists.find_one({"_id": key, "ownerId": user_oid(user_id),
+                                       "deletingAt": {"$ne": None}}, {"_id": 1}) \
+            if key is not None else None
+        if stuck is None:
+            raise
+        doc = stuck | {"kind": PLAYLIST}
     _fixed(doc)
     delete_playlist(db, doc["_id"])
 
