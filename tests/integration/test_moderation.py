@@ -284,3 +284,38 @@ def test_every_decision_is_in_the_audit_log(moderation_api, member, make_video, 
     rest = moderation_api.get("/report/audit", token=moderator.token,
                               query={"limit": 3, "cursor": page["nextCursor"]}).json
     assert [e["id"] for e in page["items"] + rest["items"]] == [e["id"] for e in log["items"]]
+
+
+def test_bad_cursors_and_ids_are_4xx(moderation_api, staff):
+    import base64
+    import json
+
+    moderator = staff()
+
+    def cursor(value, last_id) -> str:
+        raw = json.dumps([value, last_id]).encode()
+        return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+    for path in ("/report", "/report/audit"):
+        for bad in ("x", cursor({"$gt": 1}, str(ObjectId())), cursor(True, str(ObjectId())),
+                    cursor(1, "not an id"), cursor("text", str(ObjectId()))):
+            answer = moderation_api.get(path, token=moderator.token, query={"cursor": bad})
+            assert answer.status == 400 and answer.error_code == "invalid_cursor", (path, bad)
+    for path, body in ((f"/report/{'z' * 30}/resolve", {"action": "dismiss"}),
+                       ("/report/%00/resolve", {"action": "dismiss"})):
+        assert moderation_api.post(path, body, token=moderator.token).status == 404
+
+
+def test_content_deleted_since_its_report_can_still_be_decided(
+        moderation_api, member, make_video, file_report, staff, db):
+    owner, moderator = member(), staff()
+    video = make_video(owner)
+    report = file_report(member(), "video", video)
+    db.videos.delete_one({"_id": video})
+    answer = moderation_api.post(f"/report/{report['id']}/resolve", {"action": "suspend"},
+                                 token=moderator.token)
+    assert answer.status == 200, answer.body
+    assert db.users.find_one({"_id": ObjectId(owner.id)})["suspendedAt"] is not None
+    items = moderation_api.get("/report", token=moderator.token,
+                               query={"status": "resolved"}).json["items"]
+    assert [(i["targetSummary"], i["owner"]["id"]) for i in items] == [(None, owner.id)]

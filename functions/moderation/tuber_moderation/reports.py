@@ -2,7 +2,7 @@
 
 Documents:
 - `reports`: one per (reporter, target) while open: `_id, targetKey ("video:<id>"...),
-  targetType, targetId, reporterId, reason, note, status ("open" | "resolved"), createdAt`,
+  targetType, targetId, ownerId (whose content or account it is), reporterId, reason, note, status ("open" | "resolved"), createdAt`,
   `openKey` ("<reporter>|<targetKey>", unique sparse: one open report per reporter and
   target; removed when the report is resolved, so the same person may report again later),
   `resolution` once resolved.
@@ -47,38 +47,33 @@ def _not_found(target_type: str) -> NotFound:
 
 
 def find_target(db: Database, target_type: str, target_id: str,
-                viewer_id: str | None) -> tuple[object, ObjectId]:
-    """(the target's stored id, its owner's id) if `viewer_id` may see it; 404 otherwise.
-    (viewer None: a moderator acting, who sees everything that still exists.)"""
+                viewer_id: str) -> tuple[object, ObjectId]:
+    """(the target's stored id, its owner's id) if `viewer_id` may see it; 404 otherwise."""
     if target_type == "video":
-        if viewer_id is None:
-            key = try_parse_video_id(target_id)
-            doc = db.videos.find_one({"_id": key}, {"ownerId": 1}) if key is not None else None
-        else:
-            doc = find_visible_video(db, target_id, viewer_id, _VIDEO_FIELDS)
-        if doc is None:
-            raise _not_found("video")
+        doc = find_visible_video(db, target_id, viewer_id, _VIDEO_FIELDS)
         return doc["_id"], doc["ownerId"]
     if target_type == "comment":
         oid = try_parse_id(target_id)
         doc = db.comments.find_one({"_id": oid, "deleted": False},
                                    {"videoId": 1, "authorId": 1, "moderation": 1}) if oid else None
-        if doc is None:
+        if doc is None or (moderation.hidden(doc) and str(doc["authorId"]) != viewer_id):
             raise _not_found("comment")
-        if viewer_id is not None:
-            if moderation.hidden(doc) and str(doc["authorId"]) != viewer_id:
-                raise _not_found("comment")
-            try:
-                find_visible_video(db, str(doc["videoId"]), viewer_id, _VIDEO_FIELDS)
-            except NotFound:
-                raise _not_found("comment") from None
+        try:
+            find_visible_video(db, str(doc["videoId"]), viewer_id, _VIDEO_FIELDS)
+        except NotFound:
+            raise _not_found("comment") from None
         return doc["_id"], doc["authorId"]
     oid = try_parse_id(target_id)
-    hide = {"suspendedAt": None} if viewer_id is not None else {}
-    doc = db.users.find_one({"_id": oid, "deletedAt": None, **hide}, {"_id": 1}) if oid else None
+    doc = db.users.find_one({"_id": oid, "deletedAt": None, "suspendedAt": None},
+                            {"_id": 1}) if oid else None
     if doc is None:
         raise _not_found("user")
     return doc["_id"], doc["_id"]
+
+
+def stored_id(target_type: str, target_id: str):
+    """A report's target id as the target's collection stores it."""
+    return try_parse_video_id(target_id) if target_type == "video" else ObjectId(target_id)
 
 
 def _take_quota(db: Database, reporter: ObjectId) -> str:
@@ -105,15 +100,16 @@ def report(db: Database, reporter_id: str, target_type: str, target_id: str, rea
            note: str | None) -> dict:
     """POST /report: file a report on something the reporter can see (404 otherwise)."""
     reporter = user_oid(reporter_id)
-    stored_id, owner = find_target(db, target_type, target_id, reporter_id)
+    target, owner = find_target(db, target_type, target_id, reporter_id)
     if owner == reporter:
         raise Conflict("you cannot report your own " + target_type, code="cannot_report_own")
-    key = target_key(target_type, stored_id)
+    key = target_key(target_type, target)
     quota = _take_quota(db, reporter)
     now = utcnow()
     note = (note or "").strip() or None
     doc = {"_id": ObjectId(), "targetKey": key, "targetType": target_type,
-           "targetId": str(stored_id), "reporterId": reporter, "reason": reason,
+           "targetId": str(target), "ownerId": owner, "reporterId": reporter,
+           "reason": reason,
            "note": note, "status": OPEN, "createdAt": now, "openKey": f"{reporter}|{key}"}
     try:
         db.reports.insert_one(doc)
@@ -121,7 +117,7 @@ def report(db: Database, reporter_id: str, target_type: str, target_id: str, rea
         db.report_quota.update_one({"_id": quota}, {"$inc": {"count": -1}})
         raise Conflict("you already reported this; a moderator will look at it",
                        code="already_reported") from None
-    case = {"$set": {"status": OPEN, "targetType": target_type, "targetId": str(stored_id),
+    case = {"$set": {"status": OPEN, "targetType": target_type, "targetId": str(target),
                      "ownerId": owner, "lastReportId": doc["_id"], "lastReportedAt": now,
                      **({"lastNote": note} if note else {})},
             "$inc": {"openCount": 1, f"reasons.{reason}": 1},

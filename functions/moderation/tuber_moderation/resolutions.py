@@ -23,7 +23,7 @@ from tuber_common.ids import try_parse_id, user_oid
 from tuber_common.observability import count
 
 from . import audit
-from .reports import OPEN, RESOLVED, find_target, resolution_out, settle
+from .reports import OPEN, RESOLVED, resolution_out, settle, stored_id
 
 DISMISS, TAKEDOWN, SUSPEND = "dismiss", "takedown", "suspend"
 # Each extra round means another report or moderator changed the case in between.
@@ -44,7 +44,7 @@ def _check(db: Database, actor_role: str, actor: ObjectId, report: dict, action:
                                code="action_not_applicable")
     if action == DISMISS:
         return
-    _, owner = find_target(db, report["targetType"], report["targetId"], None)
+    owner = report["ownerId"]
     # A moderator acts on users only; an admin on moderators too; nobody on an admin (or on
     # themself): demote first.
     if owner == actor or moderation.rank(moderation.role_of(db, owner)) >= moderation.rank(
@@ -115,14 +115,14 @@ def _same_or_conflict(resolution: dict, action: str, raw: bool = False) -> dict:
 def _carry_out(db: Database, report: dict, resolution: dict, audit_key: str) -> None:
     action, reason = resolution["action"], resolution.get("reason") or report["reason"]
     kind = report["targetType"]
-    if action != DISMISS:
-        stored, owner = find_target(db, kind, report["targetId"], None)
-        if kind == "video":
-            moderation.take_down_video(db, stored, reason)
-        elif kind == "comment":
-            moderation.take_down_comment(db, stored, reason)
-        if action == SUSPEND:
-            moderation.suspend(db, owner, reason)
+    # Content deleted since it was reported: nothing to take down (the owner may still be
+    # suspended).
+    if kind == "video" and action != DISMISS:
+        moderation.take_down_video(db, stored_id(kind, report["targetId"]), reason)
+    elif kind == "comment" and action != DISMISS:
+        moderation.take_down_comment(db, stored_id(kind, report["targetId"]), reason)
+    if action == SUSPEND:
+        moderation.suspend(db, report["ownerId"], reason)
     try:
         audit.record(db, key=audit_key, actor=resolution["moderatorId"], action=action,
                      target_type=kind, target_id=report["targetId"], reason=reason,
