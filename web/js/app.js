@@ -13,6 +13,7 @@ import { renderMyVideos } from "./views/myvideos.js";
 import { renderSignIn, renderSignUp } from "./views/auth.js";
 import { renderForgot, renderReset, renderSettings, renderVerify } from "./views/account.js";
 import { renderNotFound } from "./views/notfound.js";
+import { renderSubscriptions } from "./views/subscriptions.js";
 
 const ROUTES = [
   [/^\/$/, renderHome],
@@ -20,6 +21,9 @@ const ROUTES = [
   [/^\/watch\/([^/]+)$/, renderWatch],
   [/^\/upload$/, renderUpload],
   [/^\/channel\/([^/]+)$/, renderChannel],
+  // A channel by handle: "@username" is what GET /channel/{handle} reads.
+  [/^\/(@[^/]+)$/, renderChannel],
+  [/^\/subscriptions$/, renderSubscriptions],
   [/^\/me\/videos$/, renderMyVideos],
   [/^\/signin$/, renderSignIn],
   [/^\/signup$/, renderSignUp],
@@ -115,7 +119,9 @@ function renderAccount() {
     upload,
     h("a.button.button-ghost", { href: "#/me/videos", "aria-label": "My videos" },
       icon("videos"), h("span.label-wide", {}, "My videos")),
-    h("a.avatar-link", { href: `#/channel/${encodeURIComponent(user.id)}`, "aria-label": `Your channel (${name})`, title: name },
+    h("a.button.button-ghost", { href: "#/subscriptions", "aria-label": "Subscriptions" },
+      icon("subscriptions"), h("span.label-wide", {}, "Subscriptions")),
+    h("a.avatar-link", { href: `#/@${encodeURIComponent(user.username)}`, "aria-label": `Your channel (${name})`, title: name },
       h("span.avatar", { "aria-hidden": "true" }, name.slice(0, 1).toUpperCase())),
     h("a.icon-button", { href: "#/settings", "aria-label": "Your account", title: "Your account" },
       icon("settings")),

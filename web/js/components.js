@@ -39,7 +39,8 @@ export function thumbnail(video, { size = "card" } = {}) {
 
 export function channelLink(owner, props = {}) {
   if (!owner || !owner.id) return h("span", props, displayName(owner));
-  return h("a.channel-link", { href: `#/channel/${encodeURIComponent(owner.id)}`, ...props }, displayName(owner));
+  const href = owner.username ? `#/@${encodeURIComponent(owner.username)}` : `#/channel/${encodeURIComponent(owner.id)}`;
+  return h("a.channel-link", { href, ...props }, displayName(owner));
 }
 
 /** One video in a grid: thumbnail, title, channel, views and age. */

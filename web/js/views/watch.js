@@ -8,6 +8,7 @@ import { createPlayer } from "../player.js";
 import { countView } from "../viewing.js";
 import { currentUser } from "../session.js";
 import { commentsSection } from "../comments.js";
+import { subscribeBox } from "../subscribe.js";
 import { channelLink, processingBar, retryVideo, signInHref, statusBadge, thumbnail } from "../components.js";
 
 const POLL_MS = 2000;
@@ -243,6 +244,13 @@ export async function renderWatch({ main, params, signal, navigate }) {
     description);
 
   const playerSlot = h("div.player-slot", {}, h("div.player-frame"));
+  // The channel's subscriber count and button, once GET /channel answers.
+  const channelSlot = h("div.watch-subscribe");
+  if (owner.id) {
+    api("GET", `/channel/${encodeURIComponent(owner.id)}`, { signal })
+      .then(({ channel }) => channelSlot.replaceChildren(subscribeBox(channel, { navigate })))
+      .catch(() => { /* a channel gone since: no button */ });
+  }
   const primary = h("div.watch-primary", {},
     playerSlot,
     h("h1.watch-title", {}, video.title),
@@ -250,7 +258,8 @@ export async function renderWatch({ main, params, signal, navigate }) {
       h("div.watch-owner", {},
         h("span.avatar", { "aria-hidden": "true" }, displayName(owner).slice(0, 1).toUpperCase()),
         h("div", {}, channelLink(owner, { class: "watch-channel" }),
-          me && owner.id === me.id ? h("a.small-link", { href: "#/me/videos" }, "Manage your videos") : null)),
+          me && owner.id === me.id ? h("a.small-link", { href: "#/me/videos" }, "Manage your videos") : null),
+        channelSlot),
       ratingBar(video, navigate)),
     descBox);
   page.append(primary, upNext(video.id, signal));

@@ -1,0 +1,26 @@
+"""Browser fixtures for the community pages (issue 17): a channel with one PUBLIC video and a
+viewer, made through the API, shared by tests/e2e/test_browser_community*.py."""
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+from tests.support.browser_fixtures import new_member, publish, wait_status
+from tests.support.media import make_clip
+
+
+@pytest.fixture(scope="module")
+def community(web_base_url, tmp_path_factory):
+    """A channel ("Channel Person") with two PUBLIC videos, and a viewer who follows nobody."""
+    folder = tmp_path_factory.mktemp("community")
+    owner = new_member(web_base_url, "Channel Person")
+    viewer = new_member(web_base_url, "Viewer Person")
+    clip = make_clip(str(folder / "clip.mp4"), 320, 180, seconds=2)
+    videos = []
+    for n in (1, 2):
+        title = f"Community clip {n} {uuid.uuid4().hex[:6]}"
+        videos.append({"id": publish(owner, clip, title), "title": title})
+    for video in videos:
+        wait_status(owner, video["id"], "PUBLIC")
+    return {"owner": owner, "viewer": viewer, "videos": videos, "folder": folder}
