@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
+import requests
 from playwright.sync_api import expect
 
 from tests.support.browser_fixtures import sign_in
@@ -50,4 +51,39 @@ def test_subscribe_on_channel_and_watch_pages_and_subscriptions_feed(browser_ses
     feed = page.get_by_role("list", name="Videos from your subscriptions")
     expect(feed.locator(".card-title")).to_have_text([videos[1]["title"], videos[0]["title"]])
     ui.shot("subscriptions-page")
+    ui.assert_no_console_errors()
+
+
+def test_notification_bell_counts_lists_and_marks_read(browser_session, community):
+    ui, page = browser_session, browser_session.page
+    owner, viewer, video = community["owner"], community["viewer"], community["videos"][0]
+    for text in ("First comment for the owner", "Second comment for the owner"):
+        answer = requests.post(f"{ui.base_url}/comment/{video['id']}", json={"text": text},
+                               headers=viewer.auth, timeout=30)
+        assert answer.status_code == 201, answer.text
+    sign_in(ui, owner.username)
+    bell = page.locator("header.topbar").get_by_role("link", name=re.compile("^Notifications"))
+    expect(bell).to_have_accessible_name("Notifications (2 unread)")
+    expect(page.locator(".bell-badge")).to_have_text("2")
+
+    bell.click()
+    expect(page).to_have_url(re.compile(r"#/notifications$"))
+    items = page.get_by_role("list", name="Notifications").get_by_role("listitem")
+    expect(items).to_have_count(2)
+    expect(items.first).to_contain_text("Viewer Person commented on")
+    expect(items.first).to_contain_text("Second comment for the owner")
+    ui.shot("notifications-page")
+
+    items.nth(1).get_by_role("button", name=re.compile("^Mark as read")).click()
+    expect(bell).to_have_accessible_name("Notifications (1 unread)")
+    page.get_by_role("button", name="Mark all as read").click()
+    expect(bell).to_have_accessible_name("Notifications")
+    expect(page.locator(".bell-badge")).to_be_hidden()
+    expect(page.locator(".notification.unread")).to_have_count(0)
+
+    # A new one shows on the next navigation, without a reload.
+    requests.post(f"{ui.base_url}/comment/{video['id']}", json={"text": "Third"},
+                  headers=viewer.auth, timeout=30).raise_for_status()
+    page.locator("a.brand").click()
+    expect(bell).to_have_accessible_name("Notifications (1 unread)")
     ui.assert_no_console_errors()

@@ -14,6 +14,8 @@ import { renderSignIn, renderSignUp } from "./views/auth.js";
 import { renderForgot, renderReset, renderSettings, renderVerify } from "./views/account.js";
 import { renderNotFound } from "./views/notfound.js";
 import { renderSubscriptions } from "./views/subscriptions.js";
+import { renderNotifications } from "./views/notifications.js";
+import { notificationBell, refreshUnread } from "./notifications.js";
 
 const ROUTES = [
   [/^\/$/, renderHome],
@@ -24,6 +26,7 @@ const ROUTES = [
   // A channel by handle: "@username" is what GET /channel/{handle} reads.
   [/^\/(@[^/]+)$/, renderChannel],
   [/^\/subscriptions$/, renderSubscriptions],
+  [/^\/notifications$/, renderNotifications],
   [/^\/me\/videos$/, renderMyVideos],
   [/^\/signin$/, renderSignIn],
   [/^\/signup$/, renderSignUp],
@@ -78,6 +81,7 @@ async function route() {
       break;
     }
   }
+  refreshUnread();
   const ctx = { main, params, query, signal, path, navigate };
   try {
     main.setAttribute("aria-busy", "true");
@@ -121,6 +125,7 @@ function renderAccount() {
       icon("videos"), h("span.label-wide", {}, "My videos")),
     h("a.button.button-ghost", { href: "#/subscriptions", "aria-label": "Subscriptions" },
       icon("subscriptions"), h("span.label-wide", {}, "Subscriptions")),
+    notificationBell(),
     h("a.avatar-link", { href: `#/@${encodeURIComponent(user.username)}`, "aria-label": `Your channel (${name})`, title: name },
       h("span.avatar", { "aria-hidden": "true" }, name.slice(0, 1).toUpperCase())),
     h("a.icon-button", { href: "#/settings", "aria-label": "Your account", title: "Your account" },
