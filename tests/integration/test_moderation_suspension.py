@@ -55,17 +55,26 @@ def test_a_suspended_account_is_locked_out_and_hidden(
 
 
 def test_suspending_from_a_video_report_takes_it_down_and_suspends_its_owner(
-        db, moderation_api, file_report, staff, member, make_video, video_api):
+        db, moderation_api, file_report, staff, member, make_video, video_api, comment_api):
     from bson import ObjectId
 
-    owner = member()
+    owner, someone = member(), member()
     video, other = make_video(owner), make_video(owner)
+    elsewhere = make_video(someone)
+    # The owner's comments leave every thread (a placeholder where others replied).
+    said = [comment_api.post(f"/comment/{elsewhere}", {"text": text}, token=owner.token)
+            .json["comment"]["id"] for text in ("first", "second")]
+    comment_api.post(f"/comment/{elsewhere}", {"text": "reply", "parentId": said[1]},
+                     token=someone.token)
     report = file_report(member(), "video", video, "spam")
     answer = moderation_api.post(f"/report/{report['id']}/resolve", {"action": "suspend"},
                                  token=staff().token)
     assert answer.status == 200, answer.body
     user = db.users.find_one({"_id": ObjectId(owner.id)})
     assert user["suspendedAt"] is not None and user["suspensionReason"] == "spam"
-    marks = {str(v["_id"]): v["moderation"]["status"] for v in db.videos.find()}
+    marks = {str(v["_id"]): v["moderation"]["status"]
+             for v in db.videos.find({"ownerId": ObjectId(owner.id)})}
     assert marks == {video: "taken_down", other: "account_suspended"}
-    assert video_api.get("/video").json["items"] == []
+    assert [v["id"] for v in video_api.get("/video").json["items"]] == [elsewhere]
+    thread = comment_api.get(f"/comment/{elsewhere}", token=someone.token).json["items"]
+    assert [(c["id"], c["text"], c["deleted"]) for c in thread] == [(said[1], "", True)]

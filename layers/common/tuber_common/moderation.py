@@ -5,7 +5,8 @@ the actions themselves (the moderation function decides when to take them).
   database on each moderator request (one point read), never from the token.
 - A taken-down video or comment carries `moderation: {status, reason, at}`; so does every
   video of a suspended account (status "account_suspended"). Its owner (author) still sees
-  it, with `moderation`; everyone else gets 404 or nothing in a list. Listings exclude it
+  it, with `moderation`; everyone else gets 404 or nothing in a list. A suspended account's
+  comments carry it too. Listings exclude it
   with LISTABLE, which matches a missing field too, so it is one more equality on documents
   the sort index already reaches (takedowns are rare).
 - A suspended account has `suspendedAt` (tuber_common.account_status refuses its tokens and
@@ -114,14 +115,16 @@ def take_down_comment(db: Database, comment_id: ObjectId, reason: str) -> bool:
 
 def suspend(db: Database, user_id: ObjectId, reason: str) -> bool:
     """Suspend an account: it can no longer sign in, refresh or use any token
-    (tuber_common.account_status), and its videos leave every list (its channel is no
-    channel: tuber_common.subscriptions.ACTIVE). Whether this call suspended it."""
+    (tuber_common.account_status), its videos leave every list and its comments every
+    thread (its channel is no channel: tuber_common.subscriptions.ACTIVE). Whether this
+    call suspended it."""
     done = db.users.update_one({"_id": user_id, "suspendedAt": None},
                                {"$set": {"suspendedAt": utcnow(), "suspensionReason": reason}})
     # Also when someone else's call suspended it first: a crash between the two writes
     # is mended by the next resolve of the same report.
-    db.videos.update_many({"ownerId": user_id, **LISTABLE},
-                          {"$set": _mark(ACCOUNT_SUSPENDED, reason)})
+    mark = {"$set": _mark(ACCOUNT_SUSPENDED, reason)}
+    db.videos.update_many({"ownerId": user_id, **LISTABLE}, mark)
+    db.comments.update_many({"authorId": user_id, **LISTABLE}, mark)
     account_status.forget(str(user_id))
     return done.modified_count == 1
 
