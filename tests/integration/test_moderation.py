@@ -319,3 +319,18 @@ def test_content_deleted_since_its_report_can_still_be_decided(
     items = moderation_api.get("/report", token=moderator.token,
                                query={"status": "resolved"}).json["items"]
     assert [(i["targetSummary"], i["owner"]["id"]) for i in items] == [(None, owner.id)]
+
+
+def test_a_deleted_reporters_reports_stay_without_their_name(
+        moderation_api, member, make_video, file_report, staff, db):
+    from tuber_common.moderation import forget_reporter
+
+    owner, reporter, moderator = member(), member(), staff()
+    video = make_video(owner)
+    file_report(reporter, "video", video, "spam", note="my words")
+    file_report(member(), "video", video, "hate")
+    forget_reporter(db, ObjectId(reporter.id))
+    assert db.reports.count_documents({"reporterId": ObjectId(reporter.id)}) == 0
+    assert db.reports.count_documents({"note": "my words"}) == 0
+    items = moderation_api.get("/report", token=moderator.token).json["items"]
+    assert [(i["reportCount"], i["reasons"]) for i in items] == [(2, {"spam": 1, "hate": 1})]

@@ -170,6 +170,8 @@ INDEXES: dict[str, list[IndexModel]] = {
     "reports": [
         IndexModel([("openKey", ASC)], unique=True, sparse=True, name="one_open_per_reporter"),
         IndexModel([("targetKey", ASC), ("status", ASC)], name="target_status"),
+        # A deleted account's reports (tuber_common.moderation.forget_reporter).
+        IndexModel([("reporterId", ASC)], name="reporter"),
     ],
     "report_cases": [
         IndexModel([("targetKey", ASC)], unique=True, name="one_per_target"),

@@ -129,6 +129,14 @@ def suspend(db: Database, user_id: ObjectId, reason: str) -> bool:
     return done.modified_count == 1
 
 
+def forget_reporter(db: Database, user_id: ObjectId) -> None:
+    """A deleted account's reports stay (moderators still see the counts and reasons) but no
+    longer say who filed them; its notes go."""
+    db.reports.update_many({"reporterId": user_id},
+                           {"$set": {"reporterId": None, "note": None},
+                            "$unset": {"openKey": ""}})
+
+
 def _oid(user_id) -> ObjectId | None:
     if isinstance(user_id, ObjectId):
         return user_id
