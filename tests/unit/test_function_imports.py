@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
+API_FUNCTIONS = ["auth", "video", "like", "comment", "channel", "notification", "playlist",
+                 "history", "moderation"]
 
 
 def _handler_alone(function: str, code: str) -> None:
@@ -22,15 +24,14 @@ def _handler_alone(function: str, code: str) -> None:
     assert result.returncode == 0, result.stderr.decode()
 
 
-@pytest.mark.parametrize("function", ["auth", "video", "like", "comment"])
+@pytest.mark.parametrize("function", API_FUNCTIONS)
 def test_handler_does_not_import_boto3(function):
     code = (f"import sys; import tuber_{function}.handler; "
             "sys.exit(1 if 'boto3' in sys.modules else 0)")
     _handler_alone(function, code)
 
 
-@pytest.mark.parametrize("function", ["auth", "video", "like", "comment", "transcode",
-                                      "on_transcoded"])
+@pytest.mark.parametrize("function", [*API_FUNCTIONS, "transcode", "on_transcoded"])
 def test_handler_does_not_import_cryptography(function):
     """Signing media (tuber_common.media_signing) loads `cryptography` with the first
     signature: a container that never signs never pays for its import."""
@@ -39,7 +40,7 @@ def test_handler_does_not_import_cryptography(function):
     _handler_alone(function, code)
 
 
-@pytest.mark.parametrize("function", ["auth", "video", "like", "comment"])
+@pytest.mark.parametrize("function", API_FUNCTIONS)
 def test_handler_does_not_import_its_answer_models(function):
     """The answer models (response_models) are the API document's, named on the routes'
     decorators: defining those pydantic classes would cost every cold start."""

@@ -118,6 +118,10 @@ class Video(Answer):
     publishedAt: datetime | None
     myRating: Rating | Absent = Field(default=None, description="the caller's rating, when "
                                                                 "authenticated")
+    resumeAtSeconds: float | Absent = Field(
+        default=None, ge=0, description="where the signed-in viewer stopped (watch history); "
+                                        "0 to start from the beginning (never watched, or "
+                                        "watched to the end); left out for anonymous callers")
     progressPercent: Percent | None = Field(description="transcode progress: 0-100 while "
                                                         "PROCESSING and while rungs are "
                                                         "pending after PUBLIC, 100 once "
