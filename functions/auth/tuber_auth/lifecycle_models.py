@@ -1,4 +1,4 @@
-"""Request bodies of the account lifecycle routes (tuber_auth.account_routes)."""
+"""Request bodies of the account lifecycle routes (tuber_auth.lifecycle_routes)."""
 from __future__ import annotations
 
 from pydantic import Field, field_validator
