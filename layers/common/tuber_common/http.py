@@ -1,6 +1,7 @@
 """The HTTP side of every API function: the resolver, the one error mapping, the caller.
 
-    app = create_app("video")
+    app = create_app("video", response_models="tuber_video.response_models")
+    app.include_router(catalog_routes.router)   # routes declared with openapi.operation()
     lambda_handler = make_handler(app)
 """
 from __future__ import annotations
@@ -272,18 +273,11 @@ def require_user(app: APIGatewayHttpResolver) -> str:
     return user_id
 
 
-def no_content() -> Response:
-    return Response(status_code=204, body="", content_type="application/json")
-
-
 def json_with_cookies(body: dict, cookies: list) -> Response:
-    """200 JSON with Set-Cookie headers (API Gateway payload 2.0 `cookies`)."""
+    """JSON with Set-Cookie headers (API Gateway payload 2.0 `cookies`), sent with the route's
+    declared status (openapi.operation)."""
     return Response(status_code=200, content_type="application/json",
                     body=json.dumps(body, separators=(",", ":")), cookies=cookies)
-
-
-def created(body: dict) -> Response:
-    return Response(status_code=201, content_type="application/json", body=json.dumps(body))
 
 
 def client_ip(app: APIGatewayHttpResolver) -> str:
