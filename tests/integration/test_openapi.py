@@ -4,6 +4,7 @@ API really has, all of it said by the routes' decorators (tuber_common.openapi.o
 from __future__ import annotations
 
 import dataclasses
+import inspect
 import json
 import re
 
@@ -24,8 +25,12 @@ def template():
 
 
 @pytest.fixture(scope="module")
-def document(template):
-    registry = FunctionRegistry(template, ROOT, [ROOT / "layers" / "common"])
+def registry(template):
+    return FunctionRegistry(template, ROOT, [ROOT / "layers" / "common"])
+
+
+@pytest.fixture(scope="module")
+def document(template, registry):
     api_functions = sorted({route.function for route in template.routes})
     return merged_openapi(registry, api_functions, template.routes)
 
@@ -91,6 +96,21 @@ def test_every_operation_is_declared_on_its_decorator(document):
         assert operation.get("tags"), key
         assert not re.match(r"(GET|POST|PUT|PATCH|DELETE) /", operation["summary"]), key
         assert "security" in operation, key
+def test_every_route_checks_the_caller_its_decorator_documents(template, registry):
+    """What a route says on its decorator (security) is what its body does: `REQUIRED`
+    routes call require_user, `OPTIONAL` ones optional_user, the others neither (the
+    webhook checks its signature in tuber_video.webhook)."""
+    calls = {"[{'bearerAuth': []}]": (True, False), "[{}, {'bearerAuth': []}]": (False, True),
+             "[]": (False, False), "[{'webhookSignature': []}]": (False, False)}
+    for logical_id in sorted({route.function for route in template.routes}):
+        app = registry.module(logical_id).app
+        for route in app._static_routes + app._dynamic_routes:  # Powertools' route list
+            declared = route.security or (route.openapi_extensions or {}).get("security")
+            source = inspect.getsource(route.func)
+            made = ("require_user(" in source, "optional_user(" in source)
+            assert calls[str(declared)] == made, (route.method, route.path, declared)
+
+
 # --- success bodies ------------------------------------------------------------------------
 
 def _refs(node):
