@@ -120,3 +120,30 @@ def test_a_deleted_account_leaves_no_subscription_either_way(
     assert channel_api.get(f"/channel/{leaving.id}").status == 404
     assert db.subscriptions.count_documents({}) == 0
     assert db.notifications.count_documents({"userId": ObjectId(leaving.id)}) == 0
+
+
+def test_videos_published_in_the_same_millisecond_page_once_each(db, channel_api, member,
+                                                                 make_video, follow,
+                                                                 monkeypatch):
+    from tuber_channel import feed
+    from tuber_common.ids import parse_video_id
+
+    monkeypatch.setattr(feed, "CHUNK", 2)
+    fan = member()
+    channels = [member() for _ in range(4)]
+    for channel in channels:
+        follow(fan, channel)
+    ids = [make_video(channel, legacy_id=n % 2 == 0)
+           for n, channel in enumerate(channels * 3)]
+    same = db.videos.find_one({"_id": parse_video_id(ids[0])})["publishedAt"]
+    db.videos.update_many({}, {"$set": {"publishedAt": same}})
+
+    # Ties break by id as the index sorts them (going down: ObjectIds, then string ids).
+    paged = _feed(channel_api, fan, limit=2)
+    assert sorted(paged) == sorted(ids) and len(paged) == len(set(paged))
+    assert paged == _feed(channel_api, fan, limit=100)
+
+    for forged in ("W251bGwsIjZiMGEwYzU3YzdiMWZkZTM4MWFjMzJlNSJd", "nonsense"):
+        answer = channel_api.get("/feed/subscriptions", token=fan.token,
+                                 query={"cursor": forged})
+        assert (answer.status, answer.error_code) == (400, "invalid_cursor")
