@@ -13,7 +13,7 @@ import pytest
 # Helpers in tests/support import each other: rewrite their asserts whichever loads first.
 pytest.register_assert_rewrite("tests.support")
 
-from pymongo import MongoClient  # noqa: E402
+from pymongo import MongoClient, monitoring  # noqa: E402
 
 from local import services
 from tuber_common import media_signing as _media_signing  # noqa: E402
@@ -66,18 +66,41 @@ def settings_env(monkeypatch, mongo_uri):
     reset_clients()
 
 
+class _Writes(monitoring.CommandListener):
+    """Names of the collections of one database that commands wrote to (from every client
+    made in this process after it is registered)."""
+    COMMANDS = {"insert", "update", "delete", "findAndModify", "create", "createIndexes",
+                "drop", "dropIndexes", "collMod"}
+
+    def __init__(self, database: str):
+        self.database, self.names = database, set()
+
+    def started(self, event) -> None:
+        if event.command_name in self.COMMANDS and event.database_name == self.database:
+            self.names.add(event.command[event.command_name])
+
+    def succeeded(self, event) -> None:
+        pass
+
+    def failed(self, event) -> None:
+        pass
+
+
 class CleanDatabase:
     """The session's test database: every index made once; `clean()` brings it back to that
     (no document, no other collection) before each test that uses it.
 
-    dbStats (one round trip) says whether anything changed: documents, collections or
-    indexes. Documents are deleted from the indexed collections, other collections dropped;
-    a collection or index dropped or added (their counts differ) makes the database anew."""
+    The collections written to since the last cleaning (seen by a command listener) are
+    emptied, or dropped if they have no index of Tuber's; then dbStats (one round trip) says
+    whether anything is left, e.g. written by another process: then every collection is.
+    A collection or index dropped or added (their counts differ) makes the database anew."""
 
     def __init__(self, client: MongoClient, name: str):
         self.client, self.name = client, name
         self.database = client[name]
         self._rebuild()
+        self.writes = _Writes(name)
+        monitoring.register(self.writes)  # the cleaning's own client was made before
 
     def _rebuild(self) -> None:
         from tuber_common.indexes import ensure_indexes
@@ -88,17 +111,22 @@ class CleanDatabase:
         self.shape = (stats["collections"], stats["indexes"])
 
     def clean(self) -> None:
-        from tuber_common.indexes import INDEXES
-
+        written, self.writes.names = self.writes.names, set()
+        self._empty(written)
         if self._as_made():
             return
-        for name in self.database.list_collection_names():
+        self._empty(self.database.list_collection_names())
+        if not self._as_made():  # an index changed, or a write raced the cleanup
+            self._rebuild()
+
+    def _empty(self, names) -> None:
+        from tuber_common.indexes import INDEXES
+
+        for name in names:
             if name in INDEXES:
                 self.database[name].delete_many({})
             elif not name.startswith("system."):
                 self.database.drop_collection(name)
-        if not self._as_made():  # an index changed, or a write raced the cleanup
-            self._rebuild()
 
     def _as_made(self) -> bool:
         stats = self.database.command("dbStats")
