@@ -17,6 +17,9 @@ class Me(User):
     email: str
     emailVerified: bool = Field(description="whether the address is verified as theirs (by "
                                             "a verification or password reset link)")
+    role: Literal["user", "moderator", "admin"] = Field(
+        description="what the account may do: moderators and admins see the moderation "
+                    "routes (docs/API.md \"Moderation\")")
     createdAt: datetime
 
 

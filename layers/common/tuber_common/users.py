@@ -144,10 +144,10 @@ def public_user(doc: dict) -> dict:
 
 
 def private_user(doc: dict) -> dict:
-    """The user as they see themself: public fields plus their email and whether they
-    verified it."""
+    """The user as they see themself: public fields plus their email, whether they
+    verified it, and their role (tuber_common.moderation: absent is "user")."""
     return {**public_user(doc), "email": doc["email"],
-            "emailVerified": bool(doc.get("emailVerifiedAt"))}
+            "emailVerified": bool(doc.get("emailVerifiedAt")), "role": doc.get("role") or "user"}
 
 
 def deleted_user(user_id: str) -> dict:
