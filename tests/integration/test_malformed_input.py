@@ -19,7 +19,9 @@ from local.template import read_template
 from tests.support.api import Api
 
 FUNCTIONS = {"AuthFunction": "auth", "VideoFunction": "video", "LikeFunction": "like",
-             "CommentFunction": "comment"}
+             "CommentFunction": "comment", "ChannelFunction": "channel",
+             "NotificationFunction": "notification", "PlaylistFunction": "playlist",
+             "HistoryFunction": "history", "ModerationFunction": "moderation"}
 # Every route of the template, and the ones this change adds before the lead's template has
 # them (a set: once both list a route, it is tested once).
 ROUTES = sorted({(r.method, r.path, r.function) for r in read_template(ROOT / "template.yaml").routes}
