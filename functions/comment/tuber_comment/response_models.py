@@ -7,7 +7,8 @@ from datetime import datetime
 
 from pydantic import Field
 
-from tuber_common.response_models import Answer, Author, Count, Id, Page, VideoId
+from tuber_common.response_models import (Absent, Answer, Author, Count, Id, Moderation,
+                                          Page, VideoId, moderation_field)
 
 
 class Comment(Answer):
@@ -22,6 +23,7 @@ class Comment(Answer):
     deleted: bool = Field(description="a placeholder kept for its replies")
     pinned: bool
     createdAt: datetime
+    moderation: Moderation | Absent = moderation_field()
 
 
 class CommentResponse(Answer):

@@ -9,9 +9,7 @@ from typing import Literal
 from pydantic import Field
 
 from tuber_common.response_models import Answer, Count, Id, Page, User
-
-ReportReason = Literal["spam", "harassment", "hate", "violence", "sexual", "copyright",
-                       "misinformation", "other"]
+from tuber_common.response_models import ModerationReason as ReportReason
 TargetType = Literal["video", "comment", "user"]
 ModerationAction = Literal["dismiss", "takedown", "suspend"]
 

@@ -33,6 +33,9 @@ Percent = Annotated[int, Field(ge=0, le=100)]
 Status = Literal["UPLOADING", "PROCESSING", "PUBLIC", "FAILED"]
 Visibility = Literal["public", "unlisted", "private"]
 Rating = Literal["like", "dislike", "none"]
+# Why a viewer reported something, and what a moderator's decision tells its owner.
+ModerationReason = Literal["spam", "harassment", "hate", "violence", "sexual", "copyright",
+                           "misinformation", "other"]
 
 
 def _no_defaults(schema: dict) -> None:
@@ -68,6 +71,23 @@ class User(Author):
     """A user's public fields."""
     createdAt: datetime | None = Field(description="null for an account that no longer "
                                                    "exists (the owner of an orphaned video)")
+
+
+# --- moderation ----------------------------------------------------------------------------
+
+class Moderation(Answer):
+    """Why a moderator hid a video or comment from everyone but its owner (author)."""
+    status: Literal["taken_down", "account_suspended"] = Field(
+        description="taken_down: this video or comment; account_suspended: its owner's "
+                    "account")
+    reason: ModerationReason
+
+
+def moderation_field():
+    """The `moderation` field of a video or comment (docs/API.md "Moderation")."""
+    return Field(default=None, description="only for the owner (author) of content a "
+                                           "moderator took down: why it is hidden from "
+                                           "everyone else")
 
 
 # --- videos --------------------------------------------------------------------------------
@@ -130,6 +150,7 @@ class Video(Answer):
     commentsEnabled: bool
     ratingsEnabled: bool
     pinnedCommentId: Id | None
+    moderation: Moderation | Absent = moderation_field()
 
 
 class VideoResponse(Answer):
