@@ -131,7 +131,12 @@ def suspend(db: Database, user_id: ObjectId, reason: str) -> bool:
 
 def forget_reporter(db: Database, user_id: ObjectId) -> None:
     """A deleted account's reports stay (moderators still see the counts and reasons) but no
-    longer say who filed them; its notes go."""
+    longer say who filed them; its notes go, the queue's copy of the newest one too."""
+    # The copies first: run again after a crash in between, this still finds the notes.
+    for report in db.reports.find({"reporterId": user_id, "note": {"$ne": None}},
+                                  {"targetKey": 1, "note": 1}):
+        db.report_cases.update_one({"targetKey": report["targetKey"],
+                                    "lastNote": report["note"]}, {"$unset": {"lastNote": ""}})
     db.reports.update_many({"reporterId": user_id},
                            {"$set": {"reporterId": None, "note": None},
                             "$unset": {"openKey": ""}})
