@@ -87,3 +87,54 @@ def test_notification_bell_counts_lists_and_marks_read(browser_session, communit
     page.locator("a.brand").click()
     expect(bell).to_have_accessible_name("Notifications (1 unread)")
     ui.assert_no_console_errors()
+
+
+def test_history_resume_remove_pause_and_clear(browser_session, community, community_long_video):
+    ui, page = browser_session, browser_session.page
+    viewer, short, long_video = community["viewer"], community["videos"][0], community_long_video
+    sign_in(ui, viewer.username)
+    # Watched elsewhere (another device): the short one to the end, the long one to 0:12.
+    for video_id, at in ((short["id"], 2), (long_video["id"], 12)):
+        answer = requests.put(f"{ui.base_url}/history/{video_id}", json={"positionSeconds": at},
+                              headers=viewer.auth, timeout=30)
+        assert answer.json()["recorded"] is True, answer.text
+
+    # The watch page starts where the viewer stopped.
+    ui.open(f"#/watch/{long_video['id']}")
+    seek = page.get_by_role("slider", name="Seek")
+    expect(seek).to_have_attribute("aria-valuetext", re.compile(r"^0:(1[2-9]|2\d) of 0:3"))
+    # Leaving the page reports the position, as this player's playback.
+    reports = []
+    page.on("request", lambda r: reports.append(r.post_data_json)
+            if r.method == "PUT" and f"/history/{long_video['id']}" in r.url else None)
+    page.locator("a.brand").click()
+    expect(page.get_by_role("list", name=re.compile("video", re.I)).first).to_be_visible()
+    page.wait_for_function("() => true")
+    assert reports, "no history report when the watch page was left"
+    assert reports[-1]["positionSeconds"] >= 12 and reports[-1]["playbackId"]
+    assert [r["sequence"] for r in reports] == list(range(len(reports)))
+
+    page.locator("header.topbar").get_by_role("link", name="History").click()
+    entries = page.get_by_role("list", name="Watch history").get_by_role("listitem")
+    expect(entries.locator(".history-title")).to_have_text([long_video["title"], short["title"]])
+    expect(entries.first.locator(".history-progress-text")).to_have_text(re.compile(r"^Resume at 0:(1[2-9]|2\d)$"))
+    expect(entries.nth(1).locator(".history-progress-text")).to_have_text("Watched")
+    ui.shot("history-page")
+
+    page.get_by_role("button", name=f"Remove {short['title']} from history").click()
+    expect(entries).to_have_count(1)
+
+    page.get_by_role("button", name="Pause watch history").click()
+    expect(page.get_by_role("button", name="Turn on watch history")).to_have_attribute("aria-pressed", "true")
+    expect(page.locator(".history-status")).to_have_text(re.compile("Watch history is paused"))
+    page.reload()
+    expect(page.get_by_role("button", name="Turn on watch history")).to_be_visible()
+    page.get_by_role("button", name="Turn on watch history").click()
+    expect(page.get_by_role("button", name="Pause watch history")).to_have_attribute("aria-pressed", "false")
+
+    page.get_by_role("button", name="Clear all watch history").click()
+    page.get_by_role("dialog").get_by_role("button", name="Clear history").click()
+    expect(page.get_by_role("heading", name="No watch history")).to_be_visible()
+    page.reload()
+    expect(page.get_by_role("heading", name="No watch history")).to_be_visible()
+    ui.assert_no_console_errors()

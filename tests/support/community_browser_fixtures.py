@@ -24,3 +24,14 @@ def community(web_base_url, tmp_path_factory):
     for video in videos:
         wait_status(owner, video["id"], "PUBLIC")
     return {"owner": owner, "viewer": viewer, "videos": videos, "folder": folder}
+
+
+@pytest.fixture(scope="module")
+def community_long_video(community):
+    """A 30 s PUBLIC video of the community channel: long enough to stop in the middle."""
+    owner = community["owner"]
+    clip = make_clip(str(community["folder"] / "long.mp4"), 320, 180, seconds=30)
+    title = f"Long community clip {uuid.uuid4().hex[:6]}"
+    video_id = publish(owner, clip, title)
+    wait_status(owner, video_id, "PUBLIC")
+    return {"id": video_id, "title": title}

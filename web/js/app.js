@@ -15,6 +15,7 @@ import { renderForgot, renderReset, renderSettings, renderVerify } from "./views
 import { renderNotFound } from "./views/notfound.js";
 import { renderSubscriptions } from "./views/subscriptions.js";
 import { renderNotifications } from "./views/notifications.js";
+import { renderHistory } from "./views/history.js";
 import { notificationBell, refreshUnread } from "./notifications.js";
 
 const ROUTES = [
@@ -27,6 +28,7 @@ const ROUTES = [
   [/^\/(@[^/]+)$/, renderChannel],
   [/^\/subscriptions$/, renderSubscriptions],
   [/^\/notifications$/, renderNotifications],
+  [/^\/history$/, renderHistory],
   [/^\/me\/videos$/, renderMyVideos],
   [/^\/signin$/, renderSignIn],
   [/^\/signup$/, renderSignUp],
@@ -125,6 +127,8 @@ function renderAccount() {
       icon("videos"), h("span.label-wide", {}, "My videos")),
     h("a.button.button-ghost", { href: "#/subscriptions", "aria-label": "Subscriptions" },
       icon("subscriptions"), h("span.label-wide", {}, "Subscriptions")),
+    h("a.button.button-ghost", { href: "#/history", "aria-label": "History" },
+      icon("history"), h("span.label-wide", {}, "History")),
     notificationBell(),
     h("a.avatar-link", { href: `#/@${encodeURIComponent(user.username)}`, "aria-label": `Your channel (${name})`, title: name },
       h("span.avatar", { "aria-hidden": "true" }, name.slice(0, 1).toUpperCase())),

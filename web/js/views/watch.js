@@ -6,6 +6,7 @@ import { h, icon } from "../dom.js";
 import { ago, count, displayName, fullDate, fullViews, views } from "../format.js";
 import { createPlayer } from "../player.js";
 import { countView } from "../viewing.js";
+import { reportHistory, resumeAt } from "../watch-history.js";
 import { currentUser } from "../session.js";
 import { commentsSection } from "../comments.js";
 import { subscribeBox } from "../subscribe.js";
@@ -278,6 +279,8 @@ export async function renderWatch({ main, params, signal, navigate }) {
     if (signal.aborted) return;
     playerSlot.replaceChildren(player.element);
     countView(video, player.video, signal, (n) => { viewsEl.textContent = fullViews(n); });
+    resumeAt(video, player.video);
+    reportHistory(video, player.video, signal);
     player.video.play().catch(() => { /* autoplay refused: the viewer presses play */ });
     followRenditions(video, player, signal);
   } else {
