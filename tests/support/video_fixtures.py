@@ -10,15 +10,30 @@ from tests.support.api import Api
 from tests.support.people import Member
 
 
+@pytest.fixture(scope="session")
+def aws_data_loader():
+    """botocore's loader of service models, kept for the session: each test's new boto3
+    session would otherwise read and parse S3's model again (most of a client's cost)."""
+    from botocore.loaders import create_loader
+
+    return create_loader()
+
+
 @pytest.fixture
-def s3(db):
+def s3(db, aws_data_loader):
     """moto S3 (in-process) with the media bucket; the layer's client is created inside."""
+    import boto3
+    import botocore.session
     from moto import mock_aws
 
     from tuber_common import storage
     from tuber_common.settings import get_settings
 
     with mock_aws():
+        # moto starts with no default boto3 session; this test's one reads models once.
+        core = botocore.session.get_session()
+        core.register_component("data_loader", aws_data_loader)
+        boto3.DEFAULT_SESSION = boto3.session.Session(botocore_session=core)
         storage.reset_s3()
         client = storage.get_s3()
         client.create_bucket(Bucket=get_settings().media_bucket)
