@@ -24,15 +24,15 @@ def template():
     return read_template(ROOT / "template.yaml")
 
 
-@pytest.fixture(scope="module")
-def registry(template):
+def _registry(template) -> FunctionRegistry:
     return FunctionRegistry(template, ROOT, [ROOT / "layers" / "common"])
 
 
+# Other tests import `template` and `document` to check their answers against the document.
 @pytest.fixture(scope="module")
-def document(template, registry):
+def document(template):
     api_functions = sorted({route.function for route in template.routes})
-    return merged_openapi(registry, api_functions, template.routes)
+    return merged_openapi(_registry(template), api_functions, template.routes)
 
 
 def _shape(path: str) -> str:
@@ -96,12 +96,13 @@ def test_every_operation_is_declared_on_its_decorator(document):
         assert operation.get("tags"), key
         assert not re.match(r"(GET|POST|PUT|PATCH|DELETE) /", operation["summary"]), key
         assert "security" in operation, key
-def test_every_route_checks_the_caller_its_decorator_documents(template, registry):
+def test_every_route_checks_the_caller_its_decorator_documents(template):
     """What a route says on its decorator (security) is what its body does: `REQUIRED`
     routes call require_user, `OPTIONAL` ones optional_user, the others neither (the
     webhook checks its signature in tuber_video.webhook)."""
     calls = {"[{'bearerAuth': []}]": (True, False), "[{}, {'bearerAuth': []}]": (False, True),
              "[]": (False, False), "[{'webhookSignature': []}]": (False, False)}
+    registry = _registry(template)
     for logical_id in sorted({route.function for route in template.routes}):
         app = registry.module(logical_id).app
         for route in app._static_routes + app._dynamic_routes:  # Powertools' route list

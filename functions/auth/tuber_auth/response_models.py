@@ -120,9 +120,16 @@ class ExportRating(Answer):
     ratedAt: datetime | None
 
 
+class ExportHistoryEntry(Answer):
+    """A video in the caller's watch history (tuber_common.watch_history.export_entry)."""
+    videoId: VideoId
+    positionSeconds: float | None = Field(ge=0, description="where the player stopped")
+    lastWatchedAt: datetime | None
+
+
 class ExportResponse(Answer):
     """One page of the caller's data export; the lists a page reached, in order (videos,
-    comments, ratings); `account` and `sessions` on the first page only."""
+    comments, ratings, watch history); `account` and `sessions` on the first page only."""
     format: Literal["tuber-export/1"]
     exportedAt: datetime
     account: ExportAccount | Absent = None
@@ -130,4 +137,5 @@ class ExportResponse(Answer):
     videos: list[ExportVideo] | Absent = None
     comments: list[ExportComment] | Absent = None
     ratings: list[ExportRating] | Absent = None
+    history: list[ExportHistoryEntry] | Absent = None
     nextCursor: str | None = Field(description="call again with ?cursor= for the rest")
