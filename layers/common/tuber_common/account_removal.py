@@ -23,7 +23,7 @@ import time
 from bson import ObjectId
 from pymongo.database import Database
 
-from . import comment_removal, counters, subscriptions, watch_history
+from . import comment_removal, counters, playlists, subscriptions, watch_history
 
 RATINGS_STAMP = "ratingsChangingAt"    # tuber_like.ratings.STAMP
 COUNTER = {"like": "likeCount", "dislike": "dislikeCount"}
@@ -60,6 +60,7 @@ def purge(db: Database, user_id: ObjectId, deadline: float) -> dict:
             done["comments"] += int(comment_removal.remove(db, comment,
                                                            forget_author=True))
     db.comments.update_many({"authorId": user_id, "deleted": True}, {"$set": {"authorId": None}})
+    done["playlists"] = playlists.forget_owner(db, user_id)
     # Subscriptions both ways (channel counters follow) and notifications addressed to it.
     return {**done, "complete": subscriptions.forget_account(db, user_id, deadline)}
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from pymongo.database import Database
 
-from . import multipart, notifications, storage, watch_history
+from . import multipart, notifications, playlists, storage, watch_history
 from .media_keys import cdn_paths, raw_key, video_prefixes
 
 
@@ -27,6 +27,7 @@ def remove_video(db: Database, doc: dict) -> None:
     db.ratings.delete_many({"videoId": vid})
     db.views.delete_many({"videoId": vid})
     db.comments.delete_many({"videoId": vid})
+    playlists.forget_video(db, vid)
     notifications.forget_video(db, vid)
     watch_history.forget_video(db, vid)
     db.videos.delete_one({"_id": vid})
