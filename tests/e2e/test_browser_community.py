@@ -138,3 +138,73 @@ def test_history_resume_remove_pause_and_clear(browser_session, community, commu
     page.reload()
     expect(page.get_by_role("heading", name="No watch history")).to_be_visible()
     ui.assert_no_console_errors()
+
+
+def playlist_titles(page):
+    return page.locator(".playlist-item .playlist-item-title")
+
+
+def test_save_to_playlists_reorder_and_play_through(browser_session, community, community_long_video):
+    ui, page = browser_session, browser_session.page
+    viewer = community["viewer"]
+    a, b, long = community["videos"][0], community["videos"][1], community_long_video
+    sign_in(ui, viewer.username)
+
+    # Save: a new playlist from the first video, then the others into it; Watch later.
+    ui.open(f"#/watch/{a['id']}")
+    page.get_by_role("button", name="Save", exact=True).click()
+    dialog = page.get_by_role("dialog", name="Save video")
+    dialog.get_by_label("Playlist title").fill("Road trip")
+    with page.expect_response(lambda r: r.request.method == "POST" and r.url.endswith("/items")) as added:
+        dialog.get_by_role("button", name="Create and save").click()
+    assert added.value.status == 201, added.value.text()
+    expect(dialog.get_by_role("status")).to_have_text("Saved to Road trip.")
+    dialog.get_by_role("button", name="Done").click()
+    for video in (b, long):
+        ui.open(f"#/watch/{video['id']}")
+        page.get_by_role("button", name="Save", exact=True).click()
+        dialog.get_by_role("button", name="Road trip").click()
+        expect(dialog.get_by_role("status")).to_have_text("Saved to Road trip.")
+        dialog.get_by_role("button", name="Done").click()
+    page.get_by_role("button", name="Save", exact=True).click()
+    dialog.get_by_role("button", name="Watch later").click()
+    expect(dialog.get_by_role("status")).to_have_text("Saved to Watch later.")
+    dialog.get_by_role("button", name="Done").click()
+
+    page.locator("header.topbar").get_by_role("link", name="Watch later").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Watch later")
+    expect(playlist_titles(page)).to_have_text([long["title"]])
+
+    # The playlist from the viewer's channel page.
+    page.locator("header.topbar").get_by_role("link", name=re.compile("^Your channel")).click()
+    page.get_by_role("list", name="Playlists").get_by_role("link", name="Road trip (3)").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Road trip")
+    expect(playlist_titles(page)).to_have_text([a["title"], b["title"], long["title"]])
+
+    # Keyboard: Alt+Up on the focused last item, announced; then a Move down button.
+    item = page.locator(f'.playlist-item[data-video-id="{long["id"]}"]')
+    item.focus()
+    page.keyboard.press("Alt+ArrowUp")
+    expect(playlist_titles(page)).to_have_text([a["title"], long["title"], b["title"]])
+    expect(page.get_by_role("status").filter(has_text="Moved")).to_have_text(f"Moved {long['title']} to position 2 of 3.")
+    expect(item).to_be_focused()
+    page.get_by_role("button", name=f"Move {a['title']} down").click()
+    expect(playlist_titles(page)).to_have_text([long["title"], a["title"], b["title"]])
+    expect(page.get_by_role("status").filter(has_text="Moved")).to_have_text(f"Moved {a['title']} to position 2 of 3.")
+    # Drag and drop: the last onto the first.
+    page.locator(f'.playlist-item[data-video-id="{b["id"]}"]').drag_to(item)
+    expect(playlist_titles(page)).to_have_text([b["title"], long["title"], a["title"]])
+    expect(page.get_by_role("status").filter(has_text="Moved")).to_have_text(f"Moved {b['title']} to position 1 of 3.")
+    page.reload()
+    expect(playlist_titles(page)).to_have_text([b["title"], long["title"], a["title"]])
+    ui.shot("playlist-page")
+
+    # Play all: the first, and at its end the next one.
+    page.get_by_role("link", name="Play all").click()
+    expect(page).to_have_url(re.compile(rf"#/watch/{b['id']}\?list="))
+    expect(page.get_by_role("region", name="Road trip")).to_contain_text(f"Next: {long['title']}")
+    if page.evaluate("document.querySelector('video').paused"):
+        page.get_by_role("button", name="Play", exact=True).click()
+    expect(page).to_have_url(re.compile(rf"#/watch/{long['id']}\?list="), timeout=30_000)
+    expect(page.get_by_role("heading", level=1)).to_have_text(long["title"])
+    ui.assert_no_console_errors()

@@ -16,6 +16,7 @@ import { renderNotFound } from "./views/notfound.js";
 import { renderSubscriptions } from "./views/subscriptions.js";
 import { renderNotifications } from "./views/notifications.js";
 import { renderHistory } from "./views/history.js";
+import { renderPlaylist } from "./views/playlist.js";
 import { notificationBell, refreshUnread } from "./notifications.js";
 
 const ROUTES = [
@@ -29,6 +30,7 @@ const ROUTES = [
   [/^\/subscriptions$/, renderSubscriptions],
   [/^\/notifications$/, renderNotifications],
   [/^\/history$/, renderHistory],
+  [/^\/playlist\/([^/]+)$/, renderPlaylist],
   [/^\/me\/videos$/, renderMyVideos],
   [/^\/signin$/, renderSignIn],
   [/^\/signup$/, renderSignUp],
@@ -129,6 +131,8 @@ function renderAccount() {
       icon("subscriptions"), h("span.label-wide", {}, "Subscriptions")),
     h("a.button.button-ghost", { href: "#/history", "aria-label": "History" },
       icon("history"), h("span.label-wide", {}, "History")),
+    h("a.button.button-ghost", { href: "#/playlist/watch-later", "aria-label": "Watch later" },
+      icon("videos"), h("span.label-wide", {}, "Watch later")),
     notificationBell(),
     h("a.avatar-link", { href: `#/@${encodeURIComponent(user.username)}`, "aria-label": `Your channel (${name})`, title: name },
       h("span.avatar", { "aria-hidden": "true" }, name.slice(0, 1).toUpperCase())),

@@ -7,6 +7,22 @@ import { count, displayName } from "../format.js";
 import { currentUser } from "../session.js";
 import { emptyState, pagedGrid, videoCard } from "../components.js";
 import { subscribeBox } from "../subscribe.js";
+import { playlistHref } from "../playlists.js";
+
+/** The channel's playlists (the owner's own: every one), as links; nothing when none. */
+function playlistLinks(userId, signal) {
+  const list = h("ul.channel-playlists", { "aria-label": "Playlists" });
+  const section = h("section", { hidden: true }, h("h2", {}, "Playlists"), list);
+  api("GET", `/playlist/user/${encodeURIComponent(userId)}`, { query: { limit: 50 }, signal })
+    .then((page) => {
+      for (const p of page.items || []) {
+        list.append(h("li", {}, h("a.button", { href: playlistHref(p.id) }, `${p.title} (${p.itemCount})`)));
+      }
+      section.hidden = !list.children.length;
+    })
+    .catch(() => { /* no playlists shown */ });
+  return section;
+}
 
 export async function renderChannel({ main, params, signal, navigate }) {
   const [handle] = params;
@@ -31,6 +47,8 @@ export async function renderChannel({ main, params, signal, navigate }) {
           `${count(videoCount)} ${videoCount === 1 ? "video" : "videos"}`),
         subscribeBox(channel, { navigate })),
       mine ? h("a.button", { href: "#/me/videos" }, "Manage videos") : null),
+    playlistLinks(user.id, signal),
+    h("h2", {}, "Videos"),
     grid.element));
   await grid.loaded;
 }

@@ -10,6 +10,7 @@ import { reportHistory, resumeAt } from "../watch-history.js";
 import { currentUser } from "../session.js";
 import { commentsSection } from "../comments.js";
 import { subscribeBox } from "../subscribe.js";
+import { playlistPanel, saveButton } from "../playlists.js";
 import { channelLink, processingBar, retryVideo, signInHref, statusBadge, thumbnail } from "../components.js";
 
 const POLL_MS = 2000;
@@ -218,7 +219,7 @@ function upNext(currentId, signal) {
   return aside;
 }
 
-export async function renderWatch({ main, params, signal, navigate }) {
+export async function renderWatch({ main, params, query, signal, navigate }) {
   const [videoId] = params;
   let { video } = await api("GET", `/video/${encodeURIComponent(videoId)}`, { signal });
   document.title = `${video.title} - Tuber`;
@@ -261,7 +262,7 @@ export async function renderWatch({ main, params, signal, navigate }) {
         h("div", {}, channelLink(owner, { class: "watch-channel" }),
           me && owner.id === me.id ? h("a.small-link", { href: "#/me/videos" }, "Manage your videos") : null),
         channelSlot),
-      ratingBar(video, navigate)),
+      h("div.watch-actions", {}, ratingBar(video, navigate), saveButton(video, navigate))),
     descBox);
   page.append(primary, upNext(video.id, signal));
 
@@ -283,6 +284,12 @@ export async function renderWatch({ main, params, signal, navigate }) {
     reportHistory(video, player.video, signal);
     player.video.play().catch(() => { /* autoplay refused: the viewer presses play */ });
     followRenditions(video, player, signal);
+    // ?list=: this video is one of a playlist's, played through in order.
+    if (query.get("list")) {
+      playlistPanel(query.get("list"), video.id, player.video, { signal, navigate }).then((panel) => {
+        if (panel && !signal.aborted) page.querySelector(".watch-secondary")?.before(panel);
+      });
+    }
   } else {
     playerSlot.replaceChildren(h("div.player-frame.player-pending", {}, h("p", {}, "No playable stream for this video.")));
   }
