@@ -23,7 +23,7 @@ import time
 from bson import ObjectId
 from pymongo.database import Database
 
-from . import comment_removal, counters, playlists, subscriptions, watch_history
+from . import comment_removal, counters, moderation, playlists, subscriptions, watch_history
 
 RATINGS_STAMP = "ratingsChangingAt"    # tuber_like.ratings.STAMP
 COUNTER = {"like": "likeCount", "dislike": "dislikeCount"}
@@ -38,6 +38,7 @@ def purge(db: Database, user_id: ObjectId, deadline: float) -> dict:
 
     done = {"videos": 0, "ratings": 0, "comments": 0}
     watch_history.forget_user(db, user_id)  # history and its pause setting
+    moderation.forget_reporter(db, user_id)  # its reports no longer name it
 
     def stopped() -> dict | None:
         return {**done, "complete": False} if time.monotonic() >= deadline else None
