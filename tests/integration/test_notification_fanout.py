@@ -28,7 +28,7 @@ def _subscribers(db, channel, n: int) -> list[ObjectId]:
 
 def _one_step_per_invocation(monkeypatch, batch: int = SMALL_BATCH):
     from tuber_common import notifications
-    from tuber_notification import fanout
+    from tuber_notification_fanout import handler as fanout
 
     monkeypatch.setattr(notifications, "BATCH", batch)
     # Every invocation has less time left than the reserve after its first step.

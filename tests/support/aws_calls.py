@@ -85,6 +85,9 @@ DECLARED: dict[tuple[str, str], tuple[str, str]] = {
         ("raw/*", "the video's rawKey, which start_processing sets to the upload's raw/ key"),
     ("tuber_transcode.pipeline._fan_out", "settings.transcode_chunk_function"):
         ("${TRANSCODE_CHUNK_FUNCTION}", "the settings _process passes (get_settings())"),
+    ("tuber_notification_fanout.handler.lambda_handler", "context.invoked_function_arn"):
+        ("${AWS_LAMBDA_FUNCTION_NAME}:live", "the fan-out continues itself: the alias Lambda "
+         "invoked it by (its own name, set by the runtime, and AutoPublishAlias's alias)"),
     ("tuber_deploy_hooks.signing_key.ensure_key", "secret_id"):
         ("${Custom::MediaSigningKey.SecretId}", "the custom resource's SecretId"),
     ("tuber_deploy_hooks.signing_key._stored_key", "secret_id"):

@@ -37,7 +37,7 @@ class FanoutInvocations:
 
     def run(self, call: dict, timeout_ms: int = 60_000) -> dict:
         from local.lambda_context import LambdaContext
-        from tuber_notification.fanout import lambda_handler
+        from tuber_notification_fanout.handler import lambda_handler
 
         return lambda_handler(call["event"], LambdaContext(
             function_name="NotificationFanoutFunction", timeout_ms=timeout_ms))

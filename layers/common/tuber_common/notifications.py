@@ -94,13 +94,19 @@ def video_published(db: Database, video_id: VideoId) -> None:
         _failed("video_published", videoId=str(video_id))
 
 
-def dispatch(db: Database, job: str, function: str | None = None) -> None:
+def dispatch(db: Database, job: str) -> None:
     """Hand a job to the fan-out function (asynchronous Invoke), or, with no function
     configured, run it here to the end."""
-    function = function or get_settings().notification_fanout_function
+    function = get_settings().notification_fanout_function
     if not function:
         run_job(db, job)
         return
+    invoke_fanout(function, job)
+
+
+def invoke_fanout(function: str, job: str) -> None:
+    """The job's next steps in an asynchronous invocation of `function` (the fan-out
+    function's alias: its retries and on-failure destination apply)."""
     _lambda_client().invoke(FunctionName=function, InvocationType="Event",
                             Payload=json.dumps({"job": job}).encode())
 
