@@ -22,6 +22,7 @@ SECTIONS = {
     "gateway": "Local gateway",
     "transcode_parts": "Transcoding in parts",
     "feeds": "Feeds: cursor against skip/offset",
+    "subscription_feed": "Subscription feed and notification fan-out",
 }
 OUT = Path(__file__).resolve().parent
 
