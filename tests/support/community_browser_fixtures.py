@@ -35,3 +35,19 @@ def community_long_video(community):
     video_id = publish(owner, clip, title)
     wait_status(owner, video_id, "PUBLIC")
     return {"id": video_id, "title": title}
+
+
+@pytest.fixture(scope="module")
+def community_moderator(local_stack):
+    """A member made a moderator, as the operator's `promote` command does (the role field)."""
+    from pymongo import MongoClient
+
+    member = new_member(local_stack.url, "Moderator Person")
+    client = MongoClient(local_stack.mongo_uri)
+    try:
+        db = client[local_stack.extra_env.get("MONGODB_DB") or "tuber"]
+        assert db.users.update_one({"username": member.username},
+                                   {"$set": {"role": "moderator"}}).matched_count == 1
+    finally:
+        client.close()
+    return member

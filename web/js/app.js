@@ -17,6 +17,8 @@ import { renderSubscriptions } from "./views/subscriptions.js";
 import { renderNotifications } from "./views/notifications.js";
 import { renderHistory } from "./views/history.js";
 import { renderPlaylist } from "./views/playlist.js";
+import { renderModeration } from "./views/moderation.js";
+import { isModerator } from "./reports.js";
 import { notificationBell, refreshUnread } from "./notifications.js";
 
 const ROUTES = [
@@ -31,6 +33,7 @@ const ROUTES = [
   [/^\/notifications$/, renderNotifications],
   [/^\/history$/, renderHistory],
   [/^\/playlist\/([^/]+)$/, renderPlaylist],
+  [/^\/moderation$/, renderModeration],
   [/^\/me\/videos$/, renderMyVideos],
   [/^\/signin$/, renderSignIn],
   [/^\/signup$/, renderSignUp],
@@ -134,6 +137,7 @@ function renderAccount() {
     h("a.button.button-ghost", { href: "#/playlist/watch-later", "aria-label": "Watch later" },
       icon("videos"), h("span.label-wide", {}, "Watch later")),
     notificationBell(),
+    moderationLink(user),
     h("a.avatar-link", { href: `#/@${encodeURIComponent(user.username)}`, "aria-label": `Your channel (${name})`, title: name },
       h("span.avatar", { "aria-hidden": "true" }, name.slice(0, 1).toUpperCase())),
     h("a.icon-button", { href: "#/settings", "aria-label": "Your account", title: "Your account" },
@@ -141,6 +145,13 @@ function renderAccount() {
     h("button.icon-button", { type: "button", "aria-label": "Sign out", title: "Sign out", onclick: signOut },
       icon("signout")),
   );
+}
+
+/** "Moderation" in the account bar, once the API says this user may moderate. */
+function moderationLink(user) {
+  const link = h("a.button.button-ghost", { href: "#/moderation", hidden: true }, "Moderation");
+  isModerator(user).then((yes) => { if (yes && currentUser()?.id === user.id) link.hidden = false; });
+  return link;
 }
 
 async function signOut() {

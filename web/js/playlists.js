@@ -63,6 +63,7 @@ function saveDialog(video) {
     h("div.dialog-actions", {}, h("button.button", { type: "button", onclick: () => dialog.close() }, "Done")));
   create.addEventListener("submit", async (event) => {
     event.preventDefault();
+    status.textContent = "Creating…";
     try {
       const { playlist } = await api("POST", "/playlist", { body: { title: title.value, visibility: visibility.value }, auth: "required" });
       await addTo(playlist.id, playlist.title, video, status);

@@ -8,6 +8,7 @@ import { currentUser } from "../session.js";
 import { emptyState, pagedGrid, videoCard } from "../components.js";
 import { subscribeBox } from "../subscribe.js";
 import { playlistHref } from "../playlists.js";
+import { reportButton } from "../reports.js";
 
 /** The channel's playlists (the owner's own: every one), as links; nothing when none. */
 function playlistLinks(userId, signal) {
@@ -46,7 +47,8 @@ export async function renderChannel({ main, params, signal, navigate }) {
         h("p.muted", {}, `@${user.username}`, h("span.dot", { "aria-hidden": "true" }, "•"),
           `${count(videoCount)} ${videoCount === 1 ? "video" : "videos"}`),
         subscribeBox(channel, { navigate })),
-      mine ? h("a.button", { href: "#/me/videos" }, "Manage videos") : null),
+      mine ? h("a.button", { href: "#/me/videos" }, "Manage videos")
+        : reportButton("user", user.id, "channel", { navigate, label: "Report channel" })),
     playlistLinks(user.id, signal),
     h("h2", {}, "Videos"),
     grid.element));

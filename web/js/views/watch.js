@@ -11,6 +11,7 @@ import { currentUser } from "../session.js";
 import { commentsSection } from "../comments.js";
 import { subscribeBox } from "../subscribe.js";
 import { playlistPanel, saveButton } from "../playlists.js";
+import { reportButton } from "../reports.js";
 import { channelLink, processingBar, retryVideo, signInHref, statusBadge, thumbnail } from "../components.js";
 
 const POLL_MS = 2000;
@@ -262,7 +263,8 @@ export async function renderWatch({ main, params, query, signal, navigate }) {
         h("div", {}, channelLink(owner, { class: "watch-channel" }),
           me && owner.id === me.id ? h("a.small-link", { href: "#/me/videos" }, "Manage your videos") : null),
         channelSlot),
-      h("div.watch-actions", {}, ratingBar(video, navigate), saveButton(video, navigate))),
+      h("div.watch-actions", {}, ratingBar(video, navigate), saveButton(video, navigate),
+        me && owner.id === me.id ? null : reportButton("video", video.id, "video", { navigate }))),
     descBox);
   page.append(primary, upNext(video.id, signal));
 

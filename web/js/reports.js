@@ -1,0 +1,83 @@
+// Reporting a video, comment or channel (POST /report): a dialog with the reasons and an
+// optional note; the outcome is said in the dialog.
+
+import { api } from "./api.js";
+import { notify } from "./alerts.js";
+import { h } from "./dom.js";
+import { currentUser } from "./session.js";
+import { signInHref } from "./components.js";
+
+export const REASONS = [
+  ["spam", "Spam or misleading"],
+  ["harassment", "Harassment or bullying"],
+  ["hate", "Hateful content"],
+  ["violence", "Violent or dangerous"],
+  ["sexual", "Sexual content"],
+  ["copyright", "Copyright infringement"],
+  ["misinformation", "Misinformation"],
+  ["other", "Something else"],
+];
+
+const OUTCOMES = {
+  already_reported: "You already reported this; a moderator will look at it.",
+  cannot_report_own: "You cannot report your own content.",
+  report_throttled: "You have sent many reports this hour: please try again later.",
+};
+
+let dialogs = 0;
+
+function reportDialog(targetType, targetId, what) {
+  const n = (dialogs += 1);
+  const status = h("p.report-status", { role: "status" });
+  const reasons = h("fieldset.report-reasons", {}, h("legend", {}, "What is wrong?"),
+    REASONS.map(([value, label], i) => h("label.report-reason", {},
+      h("input", { type: "radio", name: `reason-${n}`, value, required: true }), ` ${label}`)));
+  const note = h("textarea", { id: `report-note-${n}`, maxlength: "1000", rows: "3" });
+  const send = h("button.button.button-danger", { type: "submit" }, "Send report");
+  const form = h("form.report-form", {}, reasons,
+    h("label", { for: `report-note-${n}` }, "Details (optional)"), note, status,
+    h("div.dialog-actions", {},
+      h("button.button", { type: "button", onclick: () => dialog.close() }, "Close"), send));
+  const dialog = h("dialog.dialog.report-dialog", { "aria-labelledby": `report-title-${n}` },
+    h("h2", { id: `report-title-${n}` }, `Report ${what}`), form);
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const reason = form.querySelector("input[type=radio]:checked")?.value;
+    send.disabled = true;
+    status.textContent = "Sending…";
+    try {
+      await api("POST", "/report", { auth: "required", body: { targetType, targetId, reason, note: note.value.trim() || undefined } });
+      status.textContent = "Thanks: your report was sent to the moderators.";
+      reasons.disabled = true;
+    } catch (error) {
+      status.textContent = OUTCOMES[error.code] || error.message;
+      send.disabled = false;
+    }
+  });
+  dialog.addEventListener("close", () => dialog.remove());
+  document.body.append(dialog);
+  dialog.showModal();
+}
+
+/** A "Report" button for a video, comment or user (`what` names it in the dialog). */
+export function reportButton(targetType, targetId, what, { navigate, label = "Report" } = {}) {
+  return h("button.button.report-button", {
+    type: "button", "aria-haspopup": "dialog",
+    onclick: () => {
+      if (!currentUser()) { notify("Sign in to report content.", { kind: "info" }); navigate?.(signInHref()); return; }
+      reportDialog(targetType, targetId, what);
+    },
+  }, label);
+}
+
+/** Whether the signed-in user may moderate (GET /auth/me does not say the role yet: the
+ * queue answers 200 to moderators and admins, 403 moderator_only to anyone else). */
+const moderatorOf = new Map();
+export function isModerator(user) {
+  if (!user) return Promise.resolve(false);
+  if (!moderatorOf.has(user.id)) {
+    moderatorOf.set(user.id, api("GET", "/report", { query: { limit: 1 }, auth: "required" })
+      .then(() => true, () => false));
+  }
+  return moderatorOf.get(user.id);
+}
