@@ -6,6 +6,10 @@ PYTHON ?= $(shell scripts/find-python.sh)
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+# Test processes (pytest-xdist), opt-in: make test TEST_WORKERS="-n 2 --dist loadfile" (each
+# has its own SecantusDB; a module stays in one process). Not the default: the browser and
+# stack tests have not been run in parallel on a full suite yet (docs/DEVELOPING.md "Tests").
+TEST_WORKERS ?=
 
 .PHONY: run test test-fast demo bench venv system-deps indexes clean
 
@@ -16,7 +20,7 @@ demo: venv system-deps web swagger-ui
 	$(BIN)/python -m local.stack --demo $(ARGS)
 
 test: venv system-deps web swagger-ui
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest $(TEST_WORKERS) $(PYTEST_ARGS)
 
 test-fast: venv
 	$(BIN)/python -m pytest -m "not slow and not e2e" $(PYTEST_ARGS)

@@ -279,7 +279,8 @@ def test_malformed_json_is_400(comment_api, member, make_video, post):
     assert answer.status == 400 and answer.error_code == "invalid_json"
 
 
-@pytest.mark.parametrize("bad_id", ["nope", "123", str(ObjectId())])
+@pytest.mark.parametrize("bad_id", ["nope", "123", str(ObjectId())],
+                         ids=["nope", "123", "unknown_object_id"])
 def test_unknown_or_malformed_ids_are_404(comment_api, member, make_video, post, bad_id):
     owner = member()
     vid = make_video(owner)

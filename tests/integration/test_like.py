@@ -123,7 +123,8 @@ def test_only_published_videos_can_be_rated(like_api, member, make_video, db, st
     assert db.ratings.count_documents({}) == 0
 
 
-@pytest.mark.parametrize("path", ["/like/not-an-id", f"/like/{ObjectId()}", "/like/123"])
+@pytest.mark.parametrize("path", ["/like/not-an-id", f"/like/{ObjectId()}", "/like/123"],
+                         ids=["not_an_id", "unknown_object_id", "123"])
 def test_unknown_or_malformed_video_is_404(like_api, member, path):
     fan = member()
     assert like_api.put(path, {"rating": "like"}, token=fan.token).status == 404

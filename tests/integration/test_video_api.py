@@ -136,7 +136,8 @@ def test_get_includes_my_rating_from_ratings(video_api, member, published_video,
 
 
 @pytest.mark.parametrize("path", ["/video/nothex", "/video/123", f"/video/{ObjectId()}",
-                                  "/video/user/zzz", f"/video/user/{ObjectId()}"])
+                                  "/video/user/zzz", f"/video/user/{ObjectId()}"],
+                         ids=["nothex", "123", "unknown_video", "user_zzz", "unknown_user"])
 def test_unknown_or_malformed_ids_are_404(video_api, path):
     answer = video_api.get(path)
     assert answer.status == 404 and answer.error_code.endswith("not_found"), answer.body

@@ -96,7 +96,7 @@ def test_media_keys_name_their_video_in_either_format():
 WHEN = datetime(2024, 5, 1, 12, 0, tzinfo=timezone.utc)
 
 
-@pytest.mark.parametrize("last_id", [new_video_id(), ObjectId()])
+@pytest.mark.parametrize("last_id", [new_video_id(), ObjectId()], ids=["video_id", "object_id"])
 def test_a_cursor_round_trips_either_id_type(last_id):
     value, decoded = decode_cursor(encode_cursor({"_id": last_id, "publishedAt": WHEN},
                                                  "publishedAt"))
