@@ -89,7 +89,7 @@ async function route() {
     }
   }
   refreshUnread();
-  const ctx = { main, params, query, signal, path, navigate };
+  const ctx = { main, params, query, signal, path, navigate, onModerator: renderAccount };
   try {
     main.setAttribute("aria-busy", "true");
     await view(ctx);
@@ -147,11 +147,9 @@ function renderAccount() {
   );
 }
 
-/** "Moderation" in the account bar, once the API says this user may moderate. */
+/** "Moderation" in the account bar, for a user the queue answered (reports.js). */
 function moderationLink(user) {
-  const link = h("a.button.button-ghost", { href: "#/moderation", hidden: true }, "Moderation");
-  isModerator(user).then((yes) => { if (yes && currentUser()?.id === user.id) link.hidden = false; });
-  return link;
+  return isModerator(user) ? h("a.button.button-ghost", { href: "#/moderation" }, "Moderation") : null;
 }
 
 async function signOut() {

@@ -70,14 +70,20 @@ export function reportButton(targetType, targetId, what, { navigate, label = "Re
   }, label);
 }
 
-/** Whether the signed-in user may moderate (GET /auth/me does not say the role yet: the
- * queue answers 200 to moderators and admins, 403 moderator_only to anyone else). */
-const moderatorOf = new Map();
+// Whether the signed-in user may moderate. GET /auth/me does not say the role yet, and asking
+// GET /report on every page would log a 403 for everyone else: the queue page remembers, per
+// user, that it loaded (a moderator reaches it by its URL the first time).
+const KEY = "tuber.moderator";
+
 export function isModerator(user) {
-  if (!user) return Promise.resolve(false);
-  if (!moderatorOf.has(user.id)) {
-    moderatorOf.set(user.id, api("GET", "/report", { query: { limit: 1 }, auth: "required" })
-      .then(() => true, () => false));
-  }
-  return moderatorOf.get(user.id);
+  if (!user) return false;
+  try { return JSON.parse(localStorage.getItem(KEY) || "[]").includes(user.id); } catch { return false; }
+}
+
+export function rememberModerator(user, yes) {
+  let ids = [];
+  try { ids = JSON.parse(localStorage.getItem(KEY) || "[]"); } catch { ids = []; }
+  ids = ids.filter((id) => id !== user.id);
+  if (yes) ids.push(user.id);
+  localStorage.setItem(KEY, JSON.stringify(ids));
 }

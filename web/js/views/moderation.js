@@ -7,7 +7,7 @@ import { h } from "../dom.js";
 import { ago, displayName } from "../format.js";
 import { currentUser } from "../session.js";
 import { confirmDialog, emptyState, signInHref } from "../components.js";
-import { REASONS } from "../reports.js";
+import { REASONS, rememberModerator } from "../reports.js";
 
 const REASON_LABEL = Object.fromEntries(REASONS);
 const ACTIONS = [
@@ -22,8 +22,9 @@ function targetHref(item) {
   return null;
 }
 
-export async function renderModeration({ main, signal, navigate }) {
-  if (!currentUser()) { navigate(signInHref(), { replace: true }); return; }
+export async function renderModeration({ main, signal, navigate, onModerator }) {
+  const me = currentUser();
+  if (!me) { navigate(signInHref(), { replace: true }); return; }
   document.title = "Moderation - Tuber";
   const list = h("ul.report-list", { "aria-label": "Open reports" });
   const announce = h("p.visually-hidden", { role: "status" });
@@ -64,7 +65,16 @@ export async function renderModeration({ main, signal, navigate }) {
   }
 
   async function load() {
-    const page = await api("GET", "/report", { query: { status: "open", limit: 30, cursor }, auth: "required", signal });
+    let page;
+    try {
+      page = await api("GET", "/report", { query: { status: "open", limit: 30, cursor }, auth: "required", signal });
+    } catch (error) {
+      if (error.code !== "moderator_only") throw error;
+      rememberModerator(me, false);
+      list.replaceWith(emptyState("Moderators only", "This page is for Tuber's moderators."));
+      return;
+    }
+    if (!cursor) { rememberModerator(me, true); onModerator?.(); }
     for (const item of page.items || []) list.append(row(item));
     cursor = page.nextCursor || null;
     more.hidden = !cursor;
