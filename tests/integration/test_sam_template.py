@@ -83,7 +83,11 @@ def test_sam_build_packages_every_function_and_the_layer(tmp_path):
                  "TranscodeFunction": "tuber_transcode",
                  # The same code as TranscodeFunction, another handler: its own build.
                  "TranscodePartFunction": "tuber_transcode",
-                 "OnTranscodedFunction": "tuber_on_transcoded"}
+                 "OnTranscodedFunction": "tuber_on_transcoded",
+                 "ChannelFunction": "tuber_channel", "NotificationFunction": "tuber_notification",
+                 "NotificationFanoutFunction": "tuber_notification_fanout",
+                 "PlaylistFunction": "tuber_playlist", "HistoryFunction": "tuber_history",
+                 "ModerationFunction": "tuber_moderation"}
     for function, package in functions.items():
         handler = build_dir / function / package / "handler.py"
         assert handler.exists(), f"{function}: {handler} missing"

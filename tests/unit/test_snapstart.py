@@ -20,7 +20,8 @@ from bson.objectid import ObjectId
 from tuber_common import snapstart
 
 ROOT = Path(__file__).resolve().parents[2]
-FUNCTIONS = ["auth", "video", "like", "comment", "transcode", "on_transcoded"]
+FUNCTIONS = ["auth", "video", "like", "comment", "channel", "notification", "playlist", "history",
+             "moderation", "notification_fanout", "transcode", "on_transcoded"]
 
 
 def object_id_state() -> tuple:

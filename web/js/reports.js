@@ -70,13 +70,13 @@ export function reportButton(targetType, targetId, what, { navigate, label = "Re
   }, label);
 }
 
-// Whether the signed-in user may moderate. GET /auth/me does not say the role yet, and asking
-// GET /report on every page would log a 403 for everyone else: the queue page remembers, per
-// user, that it loaded (a moderator reaches it by its URL the first time).
+// Whether the signed-in user may moderate: its `role` (GET /auth/me, the sign-in answer), or,
+// for a role given since sign-in, the queue page's memory that it loaded for this user.
 const KEY = "tuber.moderator";
 
 export function isModerator(user) {
   if (!user) return false;
+  if (user.role === "moderator" || user.role === "admin") return true;
   try { return JSON.parse(localStorage.getItem(KEY) || "[]").includes(user.id); } catch { return false; }
 }
 
