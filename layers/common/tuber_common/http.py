@@ -17,7 +17,7 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValida
 from aws_lambda_powertools.logging import correlation_paths
 from pymongo.errors import ConnectionFailure, ServerSelectionTimeoutError, WriteConcernError
 
-from . import account_status
+from . import account_status, events
 from .errors import (ApiError, BadRequest, PayloadTooLarge, Unauthorized, ValidationFailed,
                      validation_details)
 from .observability import logger, metrics
@@ -230,7 +230,7 @@ def make_handler(app: APIGatewayHttpResolver,
                                   clear_state=True)
     @metrics.log_metrics(capture_cold_start_metric=True)
     def lambda_handler(event: dict, context: Any) -> dict:
-        if on_schedule is not None and event.get("detail-type") == "Scheduled Event":
+        if on_schedule is not None and events.is_scheduled(event):
             done = on_schedule()
             logger.info("scheduled job done", extra=done)
             return done
