@@ -105,6 +105,8 @@ HOSTILE_BODIES = {
 }
 BODY_ROUTES = [(p, m) for p, m in ROUTES if m in ("POST", "PUT", "PATCH")]
 ID = "0123456789abcdef01234567"
+# Lists ordered by a string (a playlist's items, by rank key): a string is a valid place there.
+STRING_ORDERED = {"/playlist/watch-later", "/playlist/{playlistId}"}
 
 
 def _cursor(raw: str) -> str:
@@ -115,7 +117,7 @@ BAD_CURSORS = {
     "an operator": _cursor(json.dumps([{"$gt": ""}, ID])),
     "a list": _cursor(json.dumps([[1], ID])),
     "30 digits": _cursor(json.dumps([10 ** 30, ID])),
-    "a string for a time": _cursor(json.dumps(["2024", ID])),
+    "a string for a time": _cursor(json.dumps(["2024", ID])),  # not for STRING_ORDERED
     "a time out of range": _cursor(json.dumps([{"$d": 1e300}, ID])),
     "NaN": _cursor('[{"$d": NaN}, "%s"]' % ID),
     "an operator for the id": _cursor(json.dumps([{"$d": 1.5}, {"$ne": None}])),
@@ -148,20 +150,28 @@ def fuzz_world(local_stack, fuzz_member) -> dict:
                                   hls_key=f"hls/{video_id}/master.m3u8", thumbnail_key=None,
                                   renditions=[{"name": "240p", "width": 426, "height": 240}],
                                   duration_seconds=4.0)
+        # A moderator: the report queue and audit log are list routes too.
+        database.users.update_one({"username": fuzz_member["user"]["username"]},
+                                  {"$set": {"role": "moderator"}})
     finally:
         mongo.close()
+    playlist = requests.post(f"{api}/playlist", headers=auth, timeout=30,
+                             json={"title": "fuzz", "visibility": "public"})
+    assert playlist.status_code == 201, playlist.text
     comment = requests.post(f"{api}/comment/{video_id}", headers=auth, timeout=30,
                             json={"text": "fuzz"})
     assert comment.status_code == 201, comment.text
     assert requests.put(f"{api}/like/{video_id}", headers=auth, timeout=30,
                         json={"rating": "like"}).status_code == 200
     return {"videoId": video_id, "userId": fuzz_member["user"]["id"],
-            "commentId": comment.json()["comment"]["id"], "auth": auth}
+            "commentId": comment.json()["comment"]["id"], "auth": auth,
+            "playlistId": playlist.json()["playlist"]["id"]}
 
 
 def _fill(path: str, world: dict) -> str:
     return (path.replace("{videoId}", world["videoId"]).replace("{id}", world["videoId"])
-            .replace("{userId}", world["userId"]))
+            .replace("{userId}", world["userId"])
+            .replace("{playlistId}", world.get("playlistId", "")))
 
 
 def _is_client_error(answer: requests.Response) -> bool:
@@ -206,6 +216,8 @@ def test_tampered_cursors_are_400_on_every_list_route(local_stack, fuzz_world):
                                  headers=fuzz_world["auth"])
             assert first.status_code == 200, (path, first.text[:300])
             for kind, cursor in BAD_CURSORS.items():
+                if kind == "a string for a time" and path in STRING_ORDERED:
+                    continue
                 answer = requests.get(url, params={**params, "cursor": cursor}, timeout=30,
                                       headers=fuzz_world["auth"])
                 code = (answer.json().get("error") or {}).get("code")
