@@ -25,7 +25,7 @@ def creator(web_base_url, tmp_path_factory):
     """A member with one PUBLIC video and two comments on it (the older by a viewer)."""
     folder = tmp_path_factory.mktemp("creator")
     owner = new_member(web_base_url, "Creator Person")
-    viewer = new_member(web_base_url, "Viewer Person")
+    viewer = new_member(web_base_url, "Creator Viewer")
     title = f"Creator clip {uuid.uuid4().hex[:6]}"
     video_id = publish(owner, make_clip(str(folder / "clip.mp4"), 640, 360, seconds=2), title)
     wait_status(owner, video_id, "PUBLIC")
@@ -47,7 +47,7 @@ def test_owner_pins_and_unpins_a_comment(browser_session, creator):
     expect(top_comment(page).locator(".comment-text")).to_have_text("Newer comment by the owner")
 
     with page.expect_response(lambda r: r.request.method == "PUT" and r.url.endswith("/pin")) as pinned:
-        page.get_by_role("button", name="Pin comment by Viewer Person").click()
+        page.get_by_role("button", name="Pin comment by Creator Viewer").click()
     assert pinned.value.status == 200
     expect(top_comment(page).locator(".comment-text")).to_have_text("Older comment by the viewer")
     expect(top_comment(page).locator(".comment-pinned")).to_have_text("Pinned")
@@ -90,7 +90,7 @@ def test_comments_and_ratings_turned_off_and_on(browser_session, creator):
     ui.open(f"#/watch/{creator['video_id']}")
     expect(page.locator(".comments")).to_contain_text("Comments are turned off for this video.")
     expect(page.get_by_label("Add a comment")).to_have_count(0)
-    expect(page.get_by_role("button", name="Reply to Viewer Person")).to_have_count(0)
+    expect(page.get_by_role("button", name="Reply to Creator Viewer")).to_have_count(0)
     expect(page.locator(".comment-text").first).to_be_visible()  # existing comments stay
     expect(page.locator(".ratings-off")).to_have_text("Ratings are turned off")
     expect(page.locator(".rating-like")).to_be_disabled()

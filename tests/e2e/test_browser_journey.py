@@ -89,7 +89,11 @@ def test_play(browser_session):
     # The same page on a phone: nothing wider than the screen.
     page.set_viewport_size(PHONE)
     width = page.evaluate("() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]")
-    assert width[0] <= width[1], f"watch page is {width[0]}px wide on a {width[1]}px screen"
+    # What sticks out, if anything: the message names it.
+    wide = page.evaluate("""() => [...document.querySelectorAll("body *")]
+        .filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1)
+        .map(e => `${e.tagName}.${e.className}`).slice(0, 10)""")
+    assert width[0] <= width[1], f"watch page is {width[0]}px wide on a {width[1]}px screen: {wide}"
     ui.shot("04b-watch-phone")
     page.set_viewport_size(DESKTOP)
     ui.assert_no_console_errors()
@@ -131,7 +135,7 @@ def test_comment_and_reply(browser_session):
     # Edit the reply.
     reply.get_by_role("button", name="Edit your comment").click()
     page.get_by_role("textbox", name="Edit your comment").fill("Replying to myself, edited.")
-    page.get_by_role("button", name="Save").click()
+    reply.get_by_role("button", name="Save").click()
     expect(reply.locator(".comment-text")).to_have_text("Replying to myself, edited.")
     expect(reply.locator(".comment-edited")).to_be_visible()
 
