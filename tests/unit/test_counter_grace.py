@@ -1,7 +1,7 @@
 """The counter repair's grace period (tuber_common.counters.GRACE) outlasts every request
-that may stamp a video: a function whose code reaches `stamp_changing` is stopped by Lambda
-at its Timeout, so once GRACE has passed since a stamp, the request that wrote it is over and
-the documents it changed are at rest. Read from the code and from template.yaml, so a longer
+that may stamp a video or channel: a function whose code reaches `stamp_changing` is stopped
+by Lambda at its Timeout, so once GRACE has passed since a stamp, the request that wrote it is
+over and the documents it changed are at rest. Read from the code and from template.yaml, so a longer
 timeout (or a new function that stamps) cannot silently make the repair count over a write
 still in flight."""
 from __future__ import annotations
@@ -58,7 +58,8 @@ def _reaches_a_stamp(sources: list[Path]) -> bool:
 
 
 def stamping_functions() -> dict[str, int]:
-    """Functions of the template whose code may stamp a video -> their Timeout (seconds)."""
+    """Functions of the template whose code may stamp a video or channel -> their Timeout
+    (seconds)."""
     template = load_template(ROOT / "template.yaml")
     default = template["Globals"]["Function"]["Timeout"]
     found = {}
@@ -74,7 +75,8 @@ def stamping_functions() -> dict[str, int]:
 
 def test_the_grace_period_outlasts_every_request_that_stamps():
     functions = stamping_functions()
-    # The like and comment write paths, and account deletion (its ratings and comments).
-    assert {"LikeFunction", "CommentFunction", "AuthFunction"} <= set(functions)
+    # The like, comment and subscription write paths, and account deletion (its ratings,
+    # comments and subscriptions).
+    assert {"LikeFunction", "CommentFunction", "ChannelFunction", "AuthFunction"} <= set(functions)
     longest = max(functions.values())
     assert counters.GRACE.total_seconds() > longest, functions

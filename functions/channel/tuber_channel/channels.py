@@ -5,7 +5,9 @@ case: the username's key, tuber_common.users.key) or its user id. Subscriptions 
 channel's `subscriberCount` follow the rules of tuber_common.subscriptions: one document per
 (subscriber, channel), the counter moved by exactly one after each document one request
 inserted or deleted, so repeats and races (subscribe / unsubscribe from many containers)
-keep it equal to the documents.
+keep it equal to the documents. The channel is stamped before each change (`stamp`), and
+the function's schedule (`reconcile_counts`) recounts it once at rest (tuber_common.counters),
+so a count left off by a request that died before its `$inc` comes back.
 """
 from __future__ import annotations
 
@@ -16,7 +18,7 @@ from pymongo import ReturnDocument
 from pymongo.database import Database
 from pymongo.errors import DuplicateKeyError
 
-from tuber_common import moderation, subscriptions
+from tuber_common import counters, moderation, subscriptions
 from tuber_common.clock import iso, utcnow
 from tuber_common.errors import BadRequest, NotFound
 from tuber_common.ids import try_parse_id, user_oid
@@ -92,10 +94,23 @@ def _answer(db: Database, channel: ObjectId, subscribed: bool, doc: dict | None 
     return {"subscribed": subscribed, "subscriberCount": subscriber_count(doc)}
 
 
+def stamp(db: Database, channel: ObjectId) -> None:
+    """Before a subscription of the channel is added or removed (tuber_common.counters)."""
+    counters.stamp_changing(db, channel, subscriptions.STAMP, on=counters.CHANNELS)
+
+
+def reconcile_counts(db: Database) -> dict:
+    """Scheduled: repair the subscriberCount of channels whose subscriptions changed
+    (tuber_common.counters)."""
+    return counters.reconcile(db, subscriptions.STAMP, subscriptions.recount,
+                              on=counters.CHANNELS)
+
+
 def subscribe(db: Database, user_id: str, channel_id: str) -> dict:
     """PUT /channel/{userId}/subscription: idempotent."""
     me, channel = _target(db, user_id, channel_id)
     find_channel(db, str(channel))
+    stamp(db, channel)
     try:
         db.subscriptions.insert_one({"subscriberId": me, "channelId": channel,
                                      "createdAt": utcnow()})
@@ -110,6 +125,7 @@ def unsubscribe(db: Database, user_id: str, channel_id: str) -> dict:
     """DELETE /channel/{userId}/subscription: idempotent. Works on a channel that is
     suspended too (one may always leave)."""
     me, channel = _target(db, user_id, channel_id)
+    stamp(db, channel)
     gone = db.subscriptions.find_one_and_delete({"subscriberId": me, "channelId": channel},
                                                 projection={"_id": 1})
     if gone is None:

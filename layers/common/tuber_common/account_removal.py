@@ -12,9 +12,10 @@
   unpinned. Placeholders keep no link to the account.
 
 Every counter moves only after the atomic document change it follows (which only one request
-can win), and each touched video is stamped first (tuber_common.counters), so the scheduled
-recounts of the like and comment functions repair any count a crash left one off. Every step
-is idempotent: `purge` stops when its deadline passes and a later call goes on.
+can win), and each touched video (and each channel it followed) is stamped first
+(tuber_common.counters), so the scheduled recounts of the like, comment and channel functions
+repair any count a crash left one off. Every step is idempotent: `purge` stops when its
+deadline passes and a later call goes on.
 """
 from __future__ import annotations
 
@@ -62,8 +63,11 @@ def purge(db: Database, user_id: ObjectId, deadline: float) -> dict:
                                                            forget_author=True))
     db.comments.update_many({"authorId": user_id, "deleted": True}, {"$set": {"authorId": None}})
     done["playlists"] = playlists.forget_owner(db, user_id)
-    # Subscriptions both ways (channel counters follow) and notifications addressed to it.
-    return {**done, "complete": subscriptions.forget_account(db, user_id, deadline)}
+    # Subscriptions both ways (channel counters follow, each channel stamped first) and
+    # notifications addressed to it.
+    return {**done, "complete": subscriptions.forget_account(
+        db, user_id, deadline, stamp=lambda channel: counters.stamp_changing(
+            db, channel, subscriptions.STAMP, on=counters.CHANNELS))}
 
 
 def _remove_rating(db: Database, rating: dict) -> int:

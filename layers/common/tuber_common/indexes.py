@@ -21,6 +21,9 @@ INDEXES: dict[str, list[IndexModel]] = {
         # Look-alike names (tuber_common.users.skeleton).
         IndexModel([("usernameSkeleton", ASC)], sparse=True, name="username_skeleton"),
         IndexModel([("displayNameSkeleton", ASC)], sparse=True, name="display_name_skeleton"),
+        # Counter repair (tuber_common.counters): channels whose subscriptions changed.
+        IndexModel([("subscriptionsChangingAt", ASC)], sparse=True,
+                   name="subscriptions_changing"),
     ],
     # Account lifecycle (functions/auth/tuber_auth/lifecycle*.py): one-time mail tokens
     # (hashed), mails per address per hour, password confirmations, deletions, and the
