@@ -1,9 +1,11 @@
 """Community pages in Chromium (issue 17): `#/@username` channels with subscribe and the
 subscriber count (channel and watch pages), the Subscriptions page, the notification bell,
-history with resume, Watch later and playlists, reports and the moderation queue."""
+history with resume, Watch later and playlists, reports (a video, a channel, a comment) and
+the moderation queue."""
 from __future__ import annotations
 
 import re
+import uuid
 
 import pytest
 import requests
@@ -287,3 +289,58 @@ def test_report_and_moderation_queue(browser_session, community, community_moder
     switch_to(ui, viewer)
     ui.open(f"#/watch/{video['id']}")
     expect(page.get_by_role("heading", level=1)).to_have_text("Something went wrong")
+    assert_no_console_errors(ui, "status of 404 (Not Found) {'url': '" + ui.base_url + f"/video/{video['id']}'")
+
+
+def test_report_a_comment_and_take_it_down(browser_session, community, community_moderator):
+    """Another user's comment has a Report action (one's own has none); the report reaches the
+    moderator's queue, and once taken down the reporter no longer sees the comment."""
+    ui, page = browser_session, browser_session.page
+    owner, viewer, video = community["owner"], community["viewer"], community["videos"][0]
+    reported_text = f"Cheap followers at spam.example {uuid.uuid4().hex[:6]}"
+    own_text = f"The viewer's own comment {uuid.uuid4().hex[:6]}"
+    for member, text in ((owner, reported_text), (viewer, own_text)):
+        answer = requests.post(f"{ui.base_url}/comment/{video['id']}", json={"text": text},
+                               headers=member.auth, timeout=30)
+        assert answer.status_code == 201, answer.text
+    switch_to(ui, viewer)
+
+    ui.open(f"#/watch/{video['id']}")
+    own = page.get_by_role("listitem").filter(has_text=own_text)
+    reported = page.get_by_role("listitem").filter(has_text=reported_text)
+    expect(own).to_be_visible()
+    expect(own.get_by_role("button", name=re.compile("^Report"))).to_have_count(0)
+    report = reported.get_by_role("button", name="Report comment by Channel Person")
+    expect(report).to_have_text("Report")
+    report.click()
+    dialog = page.get_by_role("dialog", name="Report comment")
+    dialog.get_by_label("Spam or misleading").check()
+    dialog.get_by_label("Details (optional)").fill("Selling followers")
+    dialog.get_by_role("button", name="Send report").click()
+    # The first request to a function of the local stack may wait for it to start.
+    expect(dialog.get_by_role("status")).to_have_text("Thanks: your report was sent to the moderators.", timeout=30_000)
+    ui.shot("comment-report-dialog")
+    dialog.get_by_role("button", name="Close").click()
+    expect(dialog).to_have_count(0)
+    expect(report).to_be_focused()
+
+    # The moderator's queue lists the comment's report; taking it down closes the case.
+    switch_to(ui, community_moderator)
+    ui.open("#/moderation")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Moderation queue")
+    case = page.get_by_role("list", name="Open reports").get_by_role("listitem").filter(has_text=reported_text)
+    expect(case).to_contain_text("comment")
+    expect(case).to_contain_text("1 report: Spam or misleading (1)")
+    expect(case).to_contain_text("“Selling followers”")
+    expect(case).to_contain_text("Owner: Channel Person")
+    case.get_by_role("button", name=f"Take down: {reported_text}").click()
+    page.get_by_role("dialog").get_by_role("button", name="Take down").click()
+    expect(case).to_have_count(0)
+    expect(page.get_by_role("status").filter(has_text="Take down:")).to_have_text(f"Take down: {reported_text}. Done.")
+
+    # The reporter no longer sees the comment (their own is still there).
+    switch_to(ui, viewer)
+    ui.open(f"#/watch/{video['id']}")
+    expect(own).to_be_visible()
+    expect(reported).to_have_count(0)
+    assert_no_console_errors(ui)

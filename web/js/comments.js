@@ -1,5 +1,6 @@
 // The comments of a video: newest first (the pinned one on top), threaded one level deep, edit
-// and delete of one's own; the video's owner pins one comment and deletes any.
+// and delete of one's own, Report on anyone else's; the video's owner pins one comment and
+// deletes any.
 
 import { api } from "./api.js";
 import { formError, notify, showError } from "./alerts.js";
@@ -7,6 +8,7 @@ import { h } from "./dom.js";
 import { ago, count, displayName, fullDate } from "./format.js";
 import { currentUser } from "./session.js";
 import { channelLink, confirmDialog, signInHref } from "./components.js";
+import { reportButton } from "./reports.js";
 
 let formIds = 0;
 
@@ -151,7 +153,8 @@ export function commentsSection({ video, signal, onCountChange }) {
       updateToggle();
     }
 
-    // Actions: reply (top level only), edit (author), delete (author or the video's owner).
+    // Actions: reply (top level only), edit (author), delete (author or the video's owner),
+    // report (anyone else).
     if (signedIn && !comment.deleted) {
       if (me && !isReply) {
         const replyButton = h("button.link-button", { type: "button", "aria-label": `Reply to ${displayName(author)}` }, "Reply");
@@ -224,6 +227,11 @@ export function commentsSection({ video, signal, onCountChange }) {
           "aria-label": pinned ? "Unpin comment" : `Pin comment by ${displayName(author)}` }, pinned ? "Unpin" : "Pin");
         pinButton.addEventListener("click", () => setPin(pinned ? null : comment.id));
         actions.append(pinButton);
+      }
+      // Report (the dialog of js/reports.js) on anyone else's comment, comments on or off.
+      if (author.id !== signedIn.id) {
+        actions.append(reportButton("comment", comment.id, "comment",
+          { className: "link-button report-button", ariaLabel: `Report comment by ${displayName(author)}` }));
       }
     }
     return li;

@@ -26,7 +26,7 @@ const OUTCOMES = {
 
 let dialogs = 0;
 
-function reportDialog(targetType, targetId, what) {
+function reportDialog(targetType, targetId, what, opener) {
   const n = (dialogs += 1);
   const status = h("p.report-status", { role: "status" });
   const reasons = h("fieldset.report-reasons", {}, h("legend", {}, "What is wrong?"),
@@ -54,18 +54,23 @@ function reportDialog(targetType, targetId, what) {
       send.disabled = false;
     }
   });
-  dialog.addEventListener("close", () => dialog.remove());
+  // Focus goes back to the button that opened it (not every browser restores it by itself).
+  dialog.addEventListener("close", () => { dialog.remove(); if (opener?.isConnected) opener.focus(); });
   document.body.append(dialog);
   dialog.showModal();
 }
 
-/** A "Report" button for a video, comment or user (`what` names it in the dialog). */
-export function reportButton(targetType, targetId, what, { navigate, label = "Report" } = {}) {
-  return h("button.button.report-button", {
-    type: "button", "aria-haspopup": "dialog",
-    onclick: () => {
+/**
+ * A "Report" button for a video, comment or user (`what` names it in the dialog); `ariaLabel`
+ * names the button when its text alone would not say what it reports (one per comment).
+ */
+export function reportButton(targetType, targetId, what,
+  { navigate, label = "Report", ariaLabel, className = "button report-button" } = {}) {
+  return h("button", {
+    class: className, type: "button", "aria-haspopup": "dialog", "aria-label": ariaLabel,
+    onclick: (event) => {
       if (!currentUser()) { notify("Sign in to report content.", { kind: "info" }); navigate?.(signInHref()); return; }
-      reportDialog(targetType, targetId, what);
+      reportDialog(targetType, targetId, what, event.currentTarget);
     },
   }, label);
 }
