@@ -126,17 +126,19 @@ def report(db: Database, reporter_id: str, target_type: str, target_id: str, rea
         db.report_cases.update_one({"targetKey": key}, case, upsert=True)
     except DuplicateKeyError:  # the first report of a target raced another: it exists now
         db.report_cases.update_one({"targetKey": key}, case)
-    if db.reports.find_one({"_id": doc["_id"], "status": OPEN}, {"_id": 1}) is None:
-        settle(db, key)  # a resolution closed it before it was counted: uncount it
+    # A resolution may have closed this report, or recounted the case, between its insert
+    # and its count (the case then counts it wrongly): settle, a no-op when the count agrees.
+    settle(db, key)
     return report_out(doc)
 
 
 def settle(db: Database, key: str) -> None:
     """Make an open case count exactly its open reports (closed if none is left). A report
-    is counted on its case after it is filed, so a resolution can close it between the two:
-    the resolution (after closing the reports) and such a report (after counting itself)
-    both settle the case; each recount applies only if the case did not change since it was
-    read, else it is read again, so whichever runs last leaves the truth."""
+    is counted on its case after it is filed, so a resolution can close it, or recount the
+    case, between the two: the resolution (after closing the reports) and every report
+    (after counting itself) settle the case; each recount applies only if the case did not
+    change since it was read, else it is read again, so whichever runs last leaves the
+    truth."""
     for _ in range(SETTLE_ATTEMPTS):
         case = db.report_cases.find_one({"targetKey": key})
         if case is None or case["status"] != OPEN:
