@@ -15,7 +15,8 @@ Accepted, each verified with the stack's secret key (AWS Signature Version 4):
   form field is covered by one, which S3 enforces and moto does not;
 - CORS preflights (OPTIONS carry no credentials; moto answers from the bucket's CORS rules).
 Refusals carry S3's own status and code (AccessDenied, SignatureDoesNotMatch,
-InvalidAccessKeyId, RequestTimeTooSkewed, EntityTooLarge...), and moto's own /moto-api (reset,
+InvalidAccessKeyId, RequestTimeTooSkewed, EntityTooLarge...) and, as S3's do, the bucket's CORS
+headers (so a browser reads the code rather than a network error), and moto's own /moto-api (reset,
 state dump) is closed. Why not moto's IAM mode (INITIAL_NO_AUTH_ACTION_COUNT): moto 5.2 reads
 the Authorization header for every authenticated action, so presigned URLs and presigned POSTs
 (no such header) fail with a server error there, and /moto-api/reset-auth would turn the
@@ -288,14 +289,15 @@ def _headers(environ: dict) -> dict[str, str]:
     return headers
 
 
-def _refuse(start_response: Callable, refused: Refused, body_read: bool = True
-            ) -> Iterable[bytes]:
+def _refuse(start_response: Callable, refused: Refused, body_read: bool = True,
+            cors: list[tuple[str, str]] = ()) -> Iterable[bytes]:
     details = "".join(f"<{name}>{escape(value)}</{name}>"
                       for name, value in refused.details.items())
     body = ('<?xml version="1.0" encoding="UTF-8"?><Error>'
             f"<Code>{escape(refused.code)}</Code><Message>{escape(str(refused))}</Message>"
             f"{details}</Error>").encode()
-    headers = [("Content-Type", "application/xml"), ("Content-Length", str(len(body)))]
+    headers = [("Content-Type", "application/xml"), ("Content-Length", str(len(body))),
+               *cors]
     if not body_read:  # the rest of the request is still on the wire: end the connection
         headers.append(("Connection", "close"))
     start_response(_STATUS[refused.status], headers)
@@ -349,18 +351,20 @@ class SignatureGate:
         self.clock = clock
 
     def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
+        def refuse(refused: Refused, body_read: bool = True) -> Iterable[bytes]:
+            return _refuse(start_response, refused, body_read, self._cors_headers(environ))
+
         raw_uri = environ.get("RAW_URI") or environ.get("REQUEST_URI") or (
             quote(environ.get("PATH_INFO", "")) + "?" + environ.get("QUERY_STRING", ""))
         raw_path, _, raw_query = raw_uri.partition("?")
         method = environ["REQUEST_METHOD"]
         if raw_path.startswith("/moto-api"):
-            return _refuse(start_response, Refused("Access Denied (moto's admin API is closed)"),
-                           body_read=False)
+            return refuse(Refused("Access Denied (moto's admin API is closed)"), body_read=False)
         if method == "PUT":
             try:
                 check_put_size(environ)
             except Refused as refused:
-                return _refuse(start_response, refused, body_read=False)
+                return refuse(refused, body_read=False)
         length = int(environ.get("CONTENT_LENGTH") or 0)
         if environ.get("wsgi.input_terminated"):  # chunked: read to the end
             body = environ["wsgi.input"].read()
@@ -384,8 +388,26 @@ class SignatureGate:
                 raise Refused("Access Denied")
             check_request(method, raw_query, headers, body)
         except Refused as refused:
-            return _refuse(start_response, refused)
+            return refuse(refused)
         return self.app(environ, start_response)
+
+    def _cors_headers(self, environ: dict) -> list[tuple[str, str]]:
+        """The CORS headers S3 adds to an answer, refusals included, when the bucket's rules
+        allow the request's origin (so a browser can read S3's error code): asked of moto as
+        a preflight of the same method and path."""
+        if not environ.get("HTTP_ORIGIN"):
+            return []
+        preflight = {key: value for key, value in environ.items()
+                     if not key.startswith("HTTP_") and key not in ("CONTENT_LENGTH",
+                                                                    "CONTENT_TYPE")}
+        preflight.update(REQUEST_METHOD="OPTIONS", HTTP_ORIGIN=environ["HTTP_ORIGIN"],
+                         HTTP_ACCESS_CONTROL_REQUEST_METHOD=environ["REQUEST_METHOD"],
+                         QUERY_STRING="", **{"wsgi.input": io.BytesIO()})
+        answered: list[tuple[str, str]] = []
+        b"".join(self.app(preflight, lambda _status, headers, *_: answered.extend(headers)))
+        return [(name, value) for name, value in answered
+                if name.lower() in ("access-control-allow-origin",
+                                    "access-control-expose-headers", "vary")]
 
     def _verify_post(self, environ: dict, raw_path: str, body: bytes) -> None:
         from werkzeug.formparser import parse_form_data

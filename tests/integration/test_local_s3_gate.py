@@ -318,10 +318,10 @@ def test_a_content_md5_must_match_the_body(gate):
                         timeout=10).status_code == 200
 
 
-def _post(post, data: bytes | None, content_type="video/mp4", **fields):
+def _post(post, data: bytes | None, content_type="video/mp4", headers=None, **fields):
     files = {"file": ("clip.mp4", data, content_type)} if data is not None else None
     return requests.post(post["url"], data={**post["fields"], **fields}, timeout=30,
-                         files=files or {"none": ("", b"")})
+                         files=files or {"none": ("", b"")}, headers=headers)
 
 
 @pytest.fixture
@@ -379,6 +379,22 @@ def test_cors_preflight_passes_without_credentials(gate):
         "Origin": "http://127.0.0.1:3000", "Access-Control-Request-Method": "POST"})
     assert answer.status_code == 200
     assert answer.headers.get("Access-Control-Allow-Origin") in ("*", "http://127.0.0.1:3000")
+
+
+def test_a_refusal_carries_the_buckets_cors_headers(gate, post):
+    """A browser reads S3's error code only if the refusal has CORS headers; S3 adds them
+    when the bucket's rules allow the origin, and so must the gate."""
+    origin = "http://127.0.0.1:3000"
+    answer = _post(post, b"x" * 101, headers={"Origin": origin})
+    assert refused(answer) == (400, "EntityTooLarge")
+    assert answer.headers.get("Access-Control-Allow-Origin") in ("*", origin)
+    unsigned = requests.get(f"{gate[0]}/{BUCKET}/hls/v1/master.m3u8", timeout=10,
+                            headers={"Origin": origin})
+    assert refused(unsigned) == (403, "AccessDenied")
+    assert unsigned.headers.get("Access-Control-Allow-Origin") in ("*", origin)
+    # Without an Origin (not a browser's cross-origin request) there is nothing to add.
+    assert "Access-Control-Allow-Origin" not in requests.get(
+        f"{gate[0]}/{BUCKET}/hls/v1/master.m3u8", timeout=10).headers
 
 
 class _frozen:
