@@ -5,7 +5,11 @@ import { clearAlerts, showError } from "./alerts.js";
 import { clear, h, icon } from "./dom.js";
 import { displayName } from "./format.js";
 import { clearSession, currentUser, getSession, onSessionChange } from "./session.js";
-import { renderHome, renderSearch } from "./views/home.js";
+import { renderHome } from "./views/home.js";
+import { renderSearch } from "./views/search.js";
+import { renderTrending } from "./views/trending.js";
+import { renderTag } from "./views/tag.js";
+import { renderCategory } from "./views/category.js";
 import { renderWatch } from "./views/watch.js";
 import { renderUpload } from "./views/upload.js";
 import { renderChannel } from "./views/channel.js";
@@ -24,6 +28,9 @@ import { notificationBell, refreshUnread } from "./notifications.js";
 const ROUTES = [
   [/^\/$/, renderHome],
   [/^\/search$/, renderSearch],
+  [/^\/trending$/, renderTrending],
+  [/^\/tag\/([^/]+)$/, renderTag],
+  [/^\/category\/([^/]+)$/, renderCategory],
   [/^\/watch\/([^/]+)$/, renderWatch],
   [/^\/upload$/, renderUpload],
   [/^\/channel\/([^/]+)$/, renderChannel],
@@ -121,12 +128,14 @@ function renderAccount() {
   const user = currentUser();
   const upload = h("a.button.button-ghost", { href: "#/upload", "aria-label": "Upload a video" },
     icon("upload"), h("span.label-wide", {}, "Upload"));
+  const trending = h("a.button.button-ghost", { href: "#/trending" }, "Trending");
   if (!user) {
-    nav.append(upload, h("a.button.button-primary", { href: "#/signin", "aria-label": "Sign in" }, icon("user"), h("span", {}, "Sign in")));
+    nav.append(trending, upload, h("a.button.button-primary", { href: "#/signin", "aria-label": "Sign in" }, icon("user"), h("span", {}, "Sign in")));
     return;
   }
   const name = displayName(user);
   nav.append(
+    trending,
     upload,
     h("a.button.button-ghost", { href: "#/me/videos", "aria-label": "My videos" },
       icon("videos"), h("span.label-wide", {}, "My videos")),

@@ -1,32 +1,38 @@
-// Home (the public feed) and search results.
+// Home (the public feed) with the category chooser, and the chooser itself (category pages).
 
 import { h } from "../dom.js";
 import { emptyState, pagedGrid } from "../components.js";
+import { categoryHref, discoveryCard, loadCategories } from "../discovery.js";
+
+/**
+ * Links to "All", Trending and every category, the current one marked (aria-current):
+ * a labelled navigation list of chips, each one Tab stop.
+ */
+export async function categoryNav(current = "") {
+  const nav = h("nav.category-nav", { "aria-label": "Browse by category" });
+  const chip = (href, label, here) => h("li", {},
+    h("a.chip", { href, "aria-current": here ? "page" : null }, label));
+  let categories = [];
+  try {
+    categories = await loadCategories();
+  } catch {
+    // Without the list the page still works: only "All" and Trending are offered.
+  }
+  nav.append(h("ul.chips", {},
+    chip("#/", "All", current === ""),
+    chip("#/trending", "Trending", current === "trending"),
+    categories.map((c) => chip(categoryHref(c.id), c.label, current === c.id))));
+  return nav;
+}
 
 export async function renderHome({ main, signal }) {
   document.title = "Tuber";
+  const nav = await categoryNav("");
   const feed = pagedGrid({
-    path: "/video", signal, label: "Latest videos",
+    path: "/video", signal, label: "Latest videos", card: discoveryCard,
     empty: () => emptyState("No videos yet", "Be the first to share something.",
       h("a.button.button-primary", { href: "#/upload" }, "Upload a video")),
   });
-  main.append(h("section.page", {}, h("h1.page-title", {}, "Latest videos"), feed.element));
+  main.append(h("section.page", {}, h("h1.page-title", {}, "Latest videos"), nav, feed.element));
   await feed.loaded;
-}
-
-export async function renderSearch({ main, query, signal }) {
-  const q = (query.get("q") || "").trim();
-  document.title = q ? `${q} - Tuber search` : "Search - Tuber";
-  const section = h("section.page", {}, h("h1.page-title", {}, q ? `Results for “${q}”` : "Search"));
-  main.append(section);
-  if (!q) {
-    section.append(h("p.muted", {}, "Type a few words from a video's title in the search box."));
-    return;
-  }
-  const results = pagedGrid({
-    path: "/video/search", query: { q }, signal, label: `Search results for ${q}`,
-    empty: () => emptyState("No results", `No public videos match “${q}”. Try other words.`),
-  });
-  section.append(results.element);
-  await results.loaded;
 }

@@ -7,6 +7,7 @@ import { h } from "../dom.js";
 import { ago, count, views } from "../format.js";
 import { currentUser } from "../session.js";
 import { confirmDialog, emptyState, processingBar, retryVideo, signInHref, statusBadge, thumbnail } from "../components.js";
+import { captionsManager, categorySelect, tagsInput } from "../video-fields.js";
 
 const THUMBNAIL_TYPES = ["image/png", "image/jpeg", "image/webp"];
 const THUMBNAIL_MAX_BYTES = 2 * 1024 * 1024;
@@ -30,6 +31,15 @@ const VISIBILITY = { public: "Public", unlisted: "Unlisted", private: "Private" 
 
 function editDialog(video) {
   return new Promise((resolve) => {
+    const tags = tagsInput({ id: "edit-video-tags", initial: video.tags });
+    const category = categorySelect({ id: "edit-video-category", value: video.category || null });
+    // Captions change at once (their own routes), not with Save: outcomes are said here.
+    const captionRegion = h("div.caption-outcome");
+    const captions = captionsManager({ video, idPrefix: "edit-captions", region: captionRegion });
+    // The list's items may not carry captions: the video's own answer does.
+    api("GET", `/video/${encodeURIComponent(video.id)}`, { auth: "required" })
+      .then(({ video: full }) => { if (full && full.captions) captions.set(full.captions); })
+      .catch(() => {});
     const form = h("form.form", { method: "dialog" },
       h("h2", { id: "edit-title" }, "Edit video"),
       h("div.field", {}, h("label", { for: "edit-video-title" }, "Title"),
@@ -40,11 +50,15 @@ function editDialog(video) {
         h("select", { id: "edit-video-visibility", name: "visibility" },
           ...Object.entries(VISIBILITY).map(([value, label]) =>
             h("option", { value, selected: video.visibility === value }, label)))),
+      category.element,
+      tags.element,
       h("fieldset.field.controls", {}, h("legend", {}, "Viewers may"),
         h("label.control-toggle", {}, h("input", { type: "checkbox", name: "commentsEnabled", checked: video.commentsEnabled !== false }),
           "Allow comments"),
         h("label.control-toggle", {}, h("input", { type: "checkbox", name: "ratingsEnabled", checked: video.ratingsEnabled !== false }),
           "Allow likes and dislikes")),
+      captions.element,
+      captionRegion,
       h("div.dialog-actions", {},
         h("button.button", { type: "button", value: "cancel" }, "Cancel"),
         h("button.button.button-primary", { type: "submit" }, "Save")));
@@ -55,6 +69,7 @@ function editDialog(video) {
     form.addEventListener("submit", async (event) => {
       event.preventDefault();
       formError(form, null);
+      if (!tags.commit()) { tags.input.focus(); return; }
       const save = form.querySelector("button[type=submit]");
       save.disabled = true;
       try {
@@ -63,6 +78,9 @@ function editDialog(video) {
           body: {
             title: form.title.value.trim(), description: form.description.value.trim(), visibility: form.visibility.value,
             commentsEnabled: form.commentsEnabled.checked, ratingsEnabled: form.ratingsEnabled.checked,
+            // Only when changed: the rest of the form works whatever the video's fields.
+            ...(tags.value().join("\n") !== (video.tags || []).join("\n") ? { tags: tags.value() } : {}),
+            ...(category.value() !== (video.category || null) ? { category: category.value() } : {}),
           },
         });
         saved = answer.video;

@@ -8,6 +8,7 @@ import { bytes, duration } from "../format.js";
 import { currentUser } from "../session.js";
 import { confirmDialog, processingBar, quotaErrorText, quotaText, retryVideo, signInHref, statusBadge } from "../components.js";
 import { abortUpload, clearPending, MULTIPART_THRESHOLD, pendingUpload, sameFile, uploadInParts } from "../multipart.js";
+import { captionError, captionFields, categorySelect, tagsInput, uploadCaptions } from "../video-fields.js";
 
 const POLL_MS = 2000;
 
@@ -70,6 +71,9 @@ export function renderUpload({ main, signal, navigate }) {
   const fileName = h("span.file-name", { id: "file-name" }, "No file chosen");
   const titleInput = h("input", { id: "title", name: "title", type: "text", required: true, maxlength: 100 });
   const quotaLine = h("p.quota-line", { id: "upload-quota", "aria-live": "polite" });
+  const tags = tagsInput({ id: "tags" });
+  const category = categorySelect({ id: "category" });
+  const captions = captionFields({ idPrefix: "captions", legend: "Captions (optional)" });
   let quota = null;
   const form = h("form.form.upload-form", {},
     quotaLine,
@@ -86,6 +90,9 @@ export function renderUpload({ main, signal, navigate }) {
         h("option", { value: "public" }, "Public: anyone can find and watch it"),
         h("option", { value: "unlisted" }, "Unlisted: anyone with the link"),
         h("option", { value: "private" }, "Private: only you"))),
+    category.element,
+    tags.element,
+    captions.element,
     h("button.button.button-primary.button-wide", { type: "submit" }, "Upload"));
 
   const progress = h("progress", { id: "upload-progress", max: 100, value: 0, "aria-label": "Upload progress" });
@@ -234,9 +241,22 @@ export function renderUpload({ main, signal, navigate }) {
       fileInput.focus();
       return;
     }
+    if (!tags.commit()) {
+      tags.input.focus();
+      return;
+    }
+    let captionsChosen;
+    try {
+      captionsChosen = await captions.read();
+    } catch (error) {
+      formError(form, error);
+      return;
+    }
     const submit = form.querySelector("button[type=submit]");
     submit.disabled = true;
     const title = titleInput.value.trim();
+    const tagList = tags.value();
+    const categoryId = category.value();
     const durationSeconds = await lengthOf(file);
     let created;
     try {
@@ -249,6 +269,8 @@ export function renderUpload({ main, signal, navigate }) {
           contentType: guessContentType(file),
           sizeBytes: file.size,
           ...(durationSeconds ? { durationSeconds } : {}),
+          ...(tagList.length ? { tags: tagList } : {}),
+          ...(categoryId ? { category: categoryId } : {}),
         },
       });
     } catch (error) {
@@ -262,6 +284,7 @@ export function renderUpload({ main, signal, navigate }) {
       quotaLine.textContent = quotaText(quota, bytes);
     }
     showTracker(title, file);
+    pendingCaptions = captionsChosen;
     const { video, upload } = created;
     if (file.size > MULTIPART_THRESHOLD) {
       await sendInParts(video.id, file, title);
@@ -324,6 +347,27 @@ export function renderUpload({ main, signal, navigate }) {
     resumeBox.replaceChildren(box);
   }
 
+  // Captions chosen with the upload go up once the video plays: their cue times are checked
+  // against its length, known after processing.
+  let pendingCaptions = null;
+  const captionLine = h("p.caption-status", { id: "caption-status" });
+  async function sendCaptions(videoId) {
+    const chosen = pendingCaptions;
+    pendingCaptions = null;
+    if (!chosen) return;
+    processingSlot.after(captionLine);
+    captionLine.textContent = `Adding captions (${chosen.language})…`;
+    try {
+      const caption = await uploadCaptions(videoId, chosen);
+      captionLine.textContent = `Captions added: ${caption.label || caption.language}.`;
+    } catch (error) {
+      if (signal.aborted) return;
+      const message = captionError(error, chosen.language);
+      captionLine.textContent = `${message} Add them again from My videos, Edit.`;
+      showError({ message, code: error.code || "captions_failed" });
+    }
+  }
+
   async function follow(videoId) {
     const link = h("a.button.button-primary", { href: `#/watch/${encodeURIComponent(videoId)}` }, "Watch it");
     let last = null;
@@ -357,6 +401,7 @@ export function renderUpload({ main, signal, navigate }) {
           result.replaceChildren(link, h("a.button", { href: "#/me/videos" }, "My videos"),
             h("button.button.button-ghost", { type: "button", onclick: () => navigate("#/upload") }, "Upload another"));
           link.focus();
+          sendCaptions(videoId);
         }
         if (current.status === "PUBLIC" && !pending) return;
         if (current.status === "FAILED") {
