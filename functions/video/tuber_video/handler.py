@@ -1,10 +1,13 @@
 """The video function: its routers, one per sub-domain, and the entry point."""
 from __future__ import annotations
 
+from tuber_common.db import get_db
 from tuber_common.http import create_app, make_handler
 
 from . import (catalog_routes, editing_routes, pin_routes, processing_routes, quota_routes,
                thumbnail_routes, upload_routes, watching_routes)
+from . import trending, trending_routes
+from . import oembed_routes
 
 app = create_app("video", response_models="tuber_video.response_models")
 # Static paths (/video/search, /video/quota, /video/webhook) are tried before dynamic ones
@@ -12,5 +15,8 @@ app = create_app("video", response_models="tuber_video.response_models")
 for routes in (catalog_routes, watching_routes, editing_routes, upload_routes, quota_routes,
                thumbnail_routes, pin_routes, processing_routes):
     app.include_router(routes.router)
+app.include_router(trending_routes.router)
+app.include_router(oembed_routes.router)  # /oembed, /video/{videoId}/embed
 
-lambda_handler = make_handler(app)
+# Its schedule (RefreshTrending) recomputes the trending scores.
+lambda_handler = make_handler(app, on_schedule=lambda: trending.refresh(get_db()))

@@ -17,7 +17,8 @@ Every claim is one atomic operation on a `views` document (insert of a unique `_
 update conditional on the document's state), so concurrent reports count exactly as serial
 ones would; the counter then moves by `$inc`. Every document carries `videoId` (deleted with
 the video) and `expiresAt` (TTL). Networks are stored only as keyed hashes (HMAC with the
-server's key: a plain hash of an IPv4 address is reversed by trying all 2^32)."""
+server's key: a plain hash of an IPv4 address is reversed by trying all 2^32). A counted
+view also goes into its video's hourly bucket for trending (tuber_video.trending)."""
 from __future__ import annotations
 
 import base64
@@ -40,6 +41,8 @@ from tuber_common.errors import BadRequest, Conflict, Forbidden
 from tuber_common.observability import count
 from tuber_common.settings import get_settings
 from tuber_common.videos import PUBLIC, find_visible_video
+
+from . import trending
 
 
 TOKEN_VERSION = "v1"
@@ -290,5 +293,8 @@ def record_view(db: Database, video_id: str, view_session: str, user_id: str | N
     # Deleted in the meantime: nothing left to count.
     if counted is None:
         return unchanged
+    # Trending's hourly bucket (one $inc upsert): after the counter, so a crash between the
+    # two costs trending one view, never counts one the video did not get.
+    trending.count_view(db, doc["_id"])
     count("ViewsCounted")
     return {"viewCount": int(counted["viewCount"]), "counted": True, "countsInSeconds": None}

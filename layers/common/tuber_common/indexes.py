@@ -3,7 +3,7 @@
     python -m tuber_common.indexes        # uses MONGODB_URI / MONGODB_DB
 
 Only index features that both MongoDB Atlas and the embedded SecantusDB serve
-(single/compound, unique, sparse, TTL); no text indexes.
+(single/compound, unique, sparse, partial, TTL); no text indexes.
 """
 from __future__ import annotations
 
@@ -90,6 +90,12 @@ INDEXES: dict[str, list[IndexModel]] = {
         # Sweeper: published videos still waiting for higher rungs.
         IndexModel([("encodingSince", ASC)], sparse=True, name="encoding_since"),
         IndexModel([("commentsChangingAt", ASC)], sparse=True, name="comments_changing"),
+        # Trending (tuber_video.trending): listed videos with a score, highest first; partial:
+        # only videos with views in the window are in it. The refresh clears stale scores by
+        # their stamp.
+        IndexModel([("status", ASC), ("visibility", ASC), ("trendingScore", DESC), ("_id", DESC)],
+                   partialFilterExpression={"trendingScore": {"$gt": 0}}, name="trending"),
+        IndexModel([("trendingAt", ASC)], sparse=True, name="trending_at"),
     ],
     "upload_quota": [
         # _id is (user, UTC day); the counter goes once its day is over.
@@ -105,6 +111,10 @@ INDEXES: dict[str, list[IndexModel]] = {
     "views": [
         # _id is the de-duplication key (video, viewer, window); this one cleans up.
         IndexModel([("videoId", ASC)], name="video"),
+        IndexModel([("expiresAt", ASC)], expireAfterSeconds=0, name="expiry_ttl"),
+    ],
+    # Counted views per (video, hour) for trending (_id is the pair); gone after the window.
+    "view_hours": [
         IndexModel([("expiresAt", ASC)], expireAfterSeconds=0, name="expiry_ttl"),
     ],
     "webhook_deliveries": [
