@@ -72,8 +72,18 @@ INDEXES: dict[str, list[IndexModel]] = {
                    name="feed"),
         # Channel page: one owner's videos, newest first.
         IndexModel([("ownerId", ASC), ("createdAt", DESC), ("_id", DESC)], name="channel"),
-        # Search: title words (lower-cased tokens) as a multikey index.
-        IndexModel([("titleWords", ASC), ("publishedAt", DESC), ("_id", DESC)], name="search"),
+        # Search (tuber_common.search_terms): listed videos by their title's terms / all their
+        # terms, multikey; an anchored prefix regex per query word is a range on the terms.
+        IndexModel([("status", ASC), ("visibility", ASC), ("searchTitle", ASC),
+                    ("publishedAt", DESC), ("_id", DESC)], name="search_title"),
+        IndexModel([("status", ASC), ("visibility", ASC), ("searchTerms", ASC),
+                    ("publishedAt", DESC), ("_id", DESC)], name="search_terms"),
+        # A tag's page and a category's feed (tuber_video.catalog): one equality (a multikey
+        # one for tags), then the feed's keys, so a page is one bounded range in feed order.
+        IndexModel([("tags", ASC), ("status", ASC), ("visibility", ASC), ("publishedAt", DESC),
+                    ("_id", DESC)], name="tag"),
+        IndexModel([("category", ASC), ("status", ASC), ("visibility", ASC),
+                    ("publishedAt", DESC), ("_id", DESC)], name="category"),
         # Recommendations: one owner's listed videos, newest first; listed videos by views.
         IndexModel([("ownerId", ASC), ("status", ASC), ("visibility", ASC),
                     ("publishedAt", DESC), ("_id", DESC)], name="owner_listed"),
@@ -201,8 +211,9 @@ INDEXES: dict[str, list[IndexModel]] = {
 }
 
 # Indexes of earlier versions that now stand in the way, dropped by ensure_indexes:
-# "email_unique" made an address unique among all accounts, verified or not.
-OBSOLETE: dict[str, list[str]] = {"users": ["email_unique"]}
+# "email_unique" made an address unique among all accounts, verified or not; "search" was
+# the whole-word title search's index (titleWords).
+OBSOLETE: dict[str, list[str]] = {"users": ["email_unique"], "videos": ["search"]}
 
 
 def ensure_indexes(db: Database) -> None:
