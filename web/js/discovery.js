@@ -32,12 +32,23 @@ export function categoryLabel(id) {
 }
 
 /**
- * A tag as the server stores it: NFKC, lower case, no leading '#', whitespace collapsed.
- * Returns "" for nothing left; the caller checks the length (1..30).
+ * A tag as the server stores it (tuber_common/tags.py): NFKC, case-folded, whitespace
+ * collapsed, leading '#' dropped. Returns "" for nothing left; tagProblem() says the rest.
  */
 export function normalizeTag(text) {
-  return String(text || "").normalize("NFKC").toLowerCase().replace(/\s+/gu, " ").trim()
-    .replace(/^#+/u, "").trim();
+  // toLowerCase + "ß" is the part of Python's casefold() that tags meet in practice.
+  const folded = String(text || "").normalize("NFKC").toLowerCase().replace(/ß/gu, "ss").normalize("NFKC");
+  return folded.split(/\s+/u).filter(Boolean).join(" ").replace(/^#+/u, "").trim();
+}
+
+const TAG_CHARS = /^[\p{L}\p{N}\p{M} \-_.+&']+$/u;
+
+/** Why the server would refuse a normalized tag, or null. */
+export function tagProblem(tag) {
+  if ([...tag].length > MAX_TAG_LENGTH) return `“${tag}” is too long: tags are at most ${MAX_TAG_LENGTH} characters.`;
+  if (!TAG_CHARS.test(tag)) return `“${tag}”: tags hold letters, digits, spaces and - _ . + & ' only.`;
+  if (!/[\p{L}\p{N}]/u.test(tag)) return `“${tag}”: a tag needs a letter or a digit.`;
+  return null;
 }
 
 export function tagHref(tag) {

@@ -4,7 +4,7 @@
 import { api, ApiError, uploadToStorage } from "./api.js";
 import { describe } from "./alerts.js";
 import { h } from "./dom.js";
-import { loadCategories, MAX_TAG_LENGTH, MAX_TAGS, normalizeTag } from "./discovery.js";
+import { loadCategories, MAX_TAG_LENGTH, MAX_TAGS, normalizeTag, tagProblem } from "./discovery.js";
 
 /**
  * A tags field: type a tag, Enter or a comma adds it as a chip (normalized as the server
@@ -56,7 +56,8 @@ export function tagsInput({ id, initial = [] }) {
     for (const part of String(text).split(",")) {
       const tag = normalizeTag(part);
       if (!tag) continue;
-      if ([...tag].length > MAX_TAG_LENGTH) { problem = `“${tag}” is too long: tags are at most ${MAX_TAG_LENGTH} characters.`; break; }
+      problem = tagProblem(tag);
+      if (problem) break;
       if (tags.includes(tag)) continue;
       if (tags.length >= MAX_TAGS) { problem = `A video can have at most ${MAX_TAGS} tags.`; break; }
       tags.push(tag);

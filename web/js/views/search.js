@@ -8,7 +8,8 @@ import { h } from "../dom.js";
 import { emptyState } from "../components.js";
 import { discoveryCard, highlight, loadCategories, queryTerms } from "../discovery.js";
 
-const PAGE = 24;
+// window.TUBER_SEARCH_PAGE_SIZE overrides it (tests page through a few results).
+const PAGE_DEFAULT = 24;
 const SNIPPET = 160;
 
 /** The description's first lines, starting near the first match when it is further on. */
@@ -61,7 +62,7 @@ export async function renderSearch({ main, query, signal }) {
     more.textContent = "Loading…";
     const before = list.children.length;
     try {
-      const page = await api("GET", "/video/search", { query: { q, cursor, limit: PAGE }, signal });
+      const page = await api("GET", "/video/search", { query: { q, cursor, limit: Number(window.TUBER_SEARCH_PAGE_SIZE) || PAGE_DEFAULT }, signal });
       for (const item of page.items || []) list.append(resultCard(item, terms));
       cursor = page.nextCursor || null;
       const shown = list.children.length;

@@ -2,14 +2,15 @@
 
 import { h } from "../dom.js";
 import { emptyState, pagedGrid } from "../components.js";
-import { discoveryCard, loadCategories, MAX_TAG_LENGTH, normalizeTag } from "../discovery.js";
+import { discoveryCard, loadCategories, normalizeTag, tagProblem } from "../discovery.js";
 
 export async function renderTag({ main, params, signal, navigate }) {
   const tag = normalizeTag(params[0]);
-  if (!tag || tag.length > MAX_TAG_LENGTH) {
+  const problem = tag ? tagProblem(tag) : "A tag cannot be empty.";
+  if (problem) {
     document.title = "Tag not found - Tuber";
     main.append(h("section.page.empty", {}, h("h1", {}, "No such tag"),
-      h("p", {}, `Tags are 1 to ${MAX_TAG_LENGTH} characters long.`), h("a.button", { href: "#/" }, "Go home")));
+      h("p", {}, problem), h("a.button", { href: "#/" }, "Go home")));
     return;
   }
   // One address per tag: "#/tag/Music" shows as "#/tag/music".
