@@ -94,6 +94,7 @@ def test_unconfirmed_uploads_expire_from_the_staging_folder():
     prefixes = [r["Prefix"] for r in rules if r.get("ExpirationInDays")]
     assert prefixes == [media_keys.INCOMING]
     assert media_keys.staged_thumbs_prefix("x").startswith(media_keys.INCOMING)
+    assert media_keys.staged_captions_prefix("x").startswith(media_keys.INCOMING)
 
 
 def test_the_layout():
@@ -105,12 +106,20 @@ def test_the_layout():
         assert media_keys.storyboard_key(video_id) == f"hls/{vid}/storyboard.vtt"
         assert media_keys.poster_key(video_id) == f"hls/{vid}/thumb.jpg"
         assert media_keys.video_prefixes(video_id) == [
-            f"raw/{vid}/", f"hls/{vid}/", f"thumbs/{vid}/", f"incoming/thumbs/{vid}/"]
+            f"raw/{vid}/", f"hls/{vid}/", f"thumbs/{vid}/", f"incoming/thumbs/{vid}/",
+            f"incoming/captions/{vid}/"]
+        assert media_keys.staged_caption_key(video_id, "pt-BR") == \
+            f"incoming/captions/{vid}/pt-BR.vtt"
+        folder = media_keys.caption_folder(video_id, "pt-BR", "00ff")
+        assert folder == f"hls/{vid}/captions/pt-BR-00ff/"
+        assert media_keys.caption_folder_uri(folder + media_keys.CAPTION_FILE) == \
+            "captions/pt-BR-00ff/"
         assert media_keys.cdn_paths(video_id) == [f"/hls/{vid}/*", f"/thumbs/{vid}/*"]
         assert media_keys.playback_path(video_id) == f"/hls/{vid}/"
     assert media_keys.media_playlist_uri("720p") == "720p/index.m3u8"
     assert media_keys.iframe_playlist_uri("720p") == "720p/iframes.m3u8"
     assert media_keys.media_playlist_uri(media_keys.AUDIO) == "audio/index.m3u8"
     assert media_keys.sprite_uri(3) == "storyboard/00003.jpg"
+    assert media_keys.caption_segment_uri(3) == "seg_00003.vtt"
     for key in ("hls/x/source", "raw/", "raw/nothex/source", "raw/" + "A" * 22 + "/"):
         assert media_keys.raw_video_id(key) is None

@@ -22,20 +22,16 @@ from pymongo.database import Database
 from pymongo.errors import DuplicateKeyError
 
 from tuber_common import media_keys, publishing, storage
+from tuber_common.hls_master import CACHE, CONTENT_TYPES, put_text, write_master
 from tuber_common.clock import utcnow
 from tuber_common.ids import VideoId
+from tuber_common.webvtt import vtt_time
 
-from . import ffmpeg_backend, hls, ladder, plan
+from . import ffmpeg_backend, hls, plan
 from .tools import Probe
 
 logger = Logger(child=True)
 
-CONTENT_TYPES = {".m3u8": "application/vnd.apple.mpegurl", ".ts": "video/mp2t",
-                 ".jpg": "image/jpeg", ".vtt": "text/vtt"}
-# Segments and sprites never change once written; the master playlist grows as rungs finish.
-CACHE = {".ts": "public, max-age=31536000, immutable", ".jpg": "public, max-age=86400",
-         ".vtt": "public, max-age=300"}
-MASTER_CACHE = "no-cache"
 UPLOAD_WORKERS = 8
 
 
@@ -44,14 +40,6 @@ def put_file(bucket: str, key: str, path: str) -> None:
     storage.get_s3().upload_file(path, bucket, key, ExtraArgs={
         "ContentType": CONTENT_TYPES.get(suffix, "application/octet-stream"),
         "CacheControl": CACHE.get(suffix, "public, max-age=60")})
-
-
-def put_text(bucket: str, key: str, text: str, cache: str | None = None) -> None:
-    suffix = os.path.splitext(key)[1]
-    storage.get_s3().put_object(
-        Bucket=bucket, Key=key, Body=text.encode(),
-        ContentType=CONTENT_TYPES.get(suffix, "text/plain"),
-        CacheControl=cache or CACHE.get(suffix, "public, max-age=60"))
 
 
 def put_many(bucket: str, files: list[tuple[str, str]]) -> None:
@@ -156,30 +144,6 @@ def _rendition(transcode: dict, track: str, parts: list[dict], segments: list[di
             "iframeBandwidth": hls.iframe_bandwidth(segments)}
 
 
-def master_text(doc: dict) -> str | None:
-    transcode = doc.get("transcode") or {}
-    renditions = doc.get("renditions") or []
-    if not renditions or (transcode.get("hasAudio") and not transcode.get("audio")):
-        return None
-    return ladder.master_playlist(renditions, transcode.get("audio"))
-
-
-def write_master(db: Database, bucket: str, video_id: VideoId, run_id: str) -> None:
-    """Write the master playlist for what is ready now. Whoever writes reads the video again
-    afterwards and writes again if a rendition arrived meanwhile, so the last write always
-    holds every rendition, whatever order concurrent writers finish in."""
-    key = media_keys.master_key(video_id)
-    written = None
-    for _ in range(10):
-        doc = db.videos.find_one({"_id": video_id, "transcode.runId": run_id},
-                                 {"renditions": 1, "transcode": 1})
-        text = master_text(doc) if doc else None
-        if text is None or text == written:
-            return
-        put_text(bucket, key, text, cache=MASTER_CACHE)
-        written = text
-
-
 def _write_storyboard(bucket: str, prefix: str, transcode: dict, parts: list[dict]) -> None:
     """The WebVTT index of the sprites the lowest rung's parts wrote: one cue per tile."""
     lines = ["WEBVTT", ""]
@@ -197,16 +161,9 @@ def _write_storyboard(bucket: str, prefix: str, transcode: dict, parts: list[dic
             if end <= start:
                 break
             x, y = (tile % sprite["columns"]) * width, (tile // sprite["columns"]) * height
-            lines += [f"{_vtt_time(start)} --> {_vtt_time(end)}",
+            lines += [f"{vtt_time(start)} --> {vtt_time(end)}",
                       f"{sprite['uri']}#xywh={x},{y},{width},{height}", ""]
     put_text(bucket, prefix + media_keys.STORYBOARD, "\n".join(lines))
-
-
-def _vtt_time(seconds: float) -> str:
-    millis = int(round(seconds * 1000))
-    hours, rest = divmod(millis, 3_600_000)
-    minutes, rest = divmod(rest, 60_000)
-    return f"{hours:02d}:{minutes:02d}:{rest // 1000:02d}.{rest % 1000:03d}"
 
 
 def tile_height(transcode: dict, width: int) -> int:

@@ -19,6 +19,8 @@ from fractions import Fraction
 
 from aws_lambda_powertools import Logger
 
+from tuber_common.hls_master import TIMESTAMP_OFFSET_SECONDS
+
 from . import ladder
 from .tools import Probe, input_args, tool
 
@@ -26,8 +28,9 @@ logger = Logger(child=True)
 THUMB_NAME, SPRITE_NAME = "thumb.jpg", "sprite.jpg"
 STDERR_TAIL_BYTES = 2000
 # Added to every output timestamp: the first frames' decode times (B-frames) stay positive
-# in every part, so no muxer shifts one part's timestamps and not another's.
-TIMESTAMP_OFFSET = 10.0
+# in every part, so no muxer shifts one part's timestamps and not another's. The caption
+# segments' X-TIMESTAMP-MAP relies on it (tuber_common.hls_master).
+TIMESTAMP_OFFSET = TIMESTAMP_OFFSET_SECONDS
 SEGMENT_LIST, AUDIO_LIST = "segments.csv", "audio.m3u8"
 
 

@@ -19,7 +19,6 @@ STANDARD_RUNGS: tuple[tuple[int, int], ...] = (
     (1080, 5_000_000), (1440, 9_000_000), (2160, 16_000_000),
 )
 AUDIO_BITRATE = 128_000
-AUDIO_CODEC = "mp4a.40.2"  # AAC-LC
 MAX_FRAME_RATE = 60
 
 
@@ -94,35 +93,3 @@ def find_sps(data: bytes) -> bytes | None:
         if data[at + 3] & 0x1F == 7:
             return data[at + 4:at + 7]
         start = at + 3
-
-
-def master_playlist(variants: list[dict], audio: dict | None = None) -> str:
-    """The master playlist. Each variant: {uri, bandwidth, averageBandwidth, width, height,
-    codecs, frameRate?, iframeUri?, iframeBandwidth?}. `audio` ({uri, bandwidth,
-    averageBandwidth}) is one AAC rendition in its own group that every variant refers to, and
-    also an audio-only variant for the slowest links. Listed lowest first."""
-    lines = ["#EXTM3U", "#EXT-X-VERSION:4", "#EXT-X-INDEPENDENT-SEGMENTS"]
-    group = ""
-    if audio:
-        group = ',AUDIO="audio"'
-        lines.append('#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID="audio",NAME="Audio",DEFAULT=YES,'
-                     f'AUTOSELECT=YES,CHANNELS="{audio.get("channels", 2)}",URI="{audio["uri"]}"')
-    extra = (audio or {}).get("bandwidth", 0), (audio or {}).get("averageBandwidth", 0)
-    for v in sorted(variants, key=lambda v: v["bandwidth"]):
-        codecs = f'{v["codecs"]},{AUDIO_CODEC}' if audio else v["codecs"]
-        attrs = [f"BANDWIDTH={v['bandwidth'] + extra[0]}",
-                 f"AVERAGE-BANDWIDTH={v['averageBandwidth'] + extra[1]}",
-                 f"RESOLUTION={v['width']}x{v['height']}", f'CODECS="{codecs}"']
-        if v.get("frameRate"):
-            attrs.append(f"FRAME-RATE={v['frameRate']:.3f}")
-        lines += ["#EXT-X-STREAM-INF:" + ",".join(attrs) + group, v["uri"]]
-    if audio:
-        lines += [f'#EXT-X-STREAM-INF:BANDWIDTH={audio["bandwidth"]},'
-                  f'AVERAGE-BANDWIDTH={audio["averageBandwidth"]},CODECS="{AUDIO_CODEC}"'
-                  f"{group}", audio["uri"]]
-    for v in sorted(variants, key=lambda v: v["bandwidth"]):
-        if v.get("iframeUri"):
-            lines.append(f"#EXT-X-I-FRAME-STREAM-INF:BANDWIDTH={v['iframeBandwidth']},"
-                         f"RESOLUTION={v['width']}x{v['height']},"
-                         f'CODECS="{v["codecs"]}",URI="{v["iframeUri"]}"')
-    return "\n".join(lines) + "\n"

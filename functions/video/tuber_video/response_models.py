@@ -9,7 +9,8 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from tuber_common.response_models import Absent, Answer, Count, Video
+from tuber_common.response_models import (Absent, Answer, CategoryId, Count, Video,
+                                          VideoDetails)
 
 PartNumber = Annotated[int, Field(ge=1, le=10_000)]
 
@@ -59,7 +60,7 @@ class QuotaResponse(Answer):
 
 class CreateVideoResponse(Answer):
     """The new video (UPLOADING), its presigned upload and the quota after it."""
-    video: Video
+    video: VideoDetails
     upload: PresignedUpload
     quota: Quota
 
@@ -92,6 +93,17 @@ class ViewResponse(Answer):
                           "seconds; null when the view counted or never will")
 
 
+class VideoCategory(Answer):
+    id: CategoryId = Field(description="what POST /video, PATCH /video/{videoId} and GET "
+                                "/video?category= take")
+    label: str = Field(description="its English name")
+
+
+class CategoriesResponse(Answer):
+    """The fixed list of categories, in the order to show them."""
+    categories: list[VideoCategory]
+
+
 class WebhookResponse(Answer):
     result: Literal["published", "failed", "unchanged", "unknown"]
 
@@ -102,6 +114,14 @@ class ThumbnailUploadResponse(Answer):
         pattern=r"^incoming/thumbs/([A-Za-z0-9_-]{22}|[0-9a-f]{24})/custom-[0-9a-f]{16}\."
                 r"(png|jpg|webp)$",
         description="a private staging key; confirm it with PUT .../thumbnail")
+
+
+class CaptionUploadResponse(Answer):
+    """Where to upload one WebVTT file; confirm it with PUT .../captions/{language}."""
+    language: str = Field(description="the BCP 47 tag, normalized (pt-br -> pt-BR)")
+    label: str = Field(description="what players will show")
+    upload: PresignedPost = Field(description="exactly this file: text/vtt, the declared "
+                                              "size, one private key")
 
 
 class MultipartUpload(Answer):
@@ -142,3 +162,40 @@ class PartUrlsResponse(Answer):
     uploadId: str
     expiresIn: int = Field(ge=1, description="seconds")
     parts: list[PartUrl]
+
+
+class OEmbedResponse(Answer):
+    """oEmbed 1.0 (https://oembed.com), type video: snake_case names, as the spec spells them."""
+    version: Literal["1.0"]
+    type: Literal["video"]
+    provider_name: str
+    provider_url: str
+    title: str
+    author_name: str | Absent = Field(default=None, description="the channel's display name")
+    author_url: str | Absent = Field(default=None, description="the channel's page")
+    html: str = Field(description="an <iframe> of /embed/{videoId} (with ?t= when the URL "
+                                  "had one)")
+    width: int = Field(ge=1)
+    height: int = Field(ge=1)
+    thumbnail_url: str | Absent = Field(default=None, description="signed: dies within "
+                                                                  "minutes (cache_age)")
+    thumbnail_width: int | Absent = None
+    thumbnail_height: int | Absent = None
+    cache_age: int = Field(ge=0, description="seconds the answer may be kept: no longer "
+                                             "than the thumbnail's signed URL lives")
+
+
+class EmbedPlayback(Answer):
+    hlsUrl: str = Field(description="the master playlist")
+    query: str = Field(description="Policy=...&Signature=...&Key-Pair-Id=...: append it to "
+                                   "every request under the master playlist's folder "
+                                   "(playlists, segments), which CloudFront accepts in place "
+                                   "of the playback cookies")
+    expiresAt: datetime = Field(description="when the signature stops working")
+    expiresIn: int = Field(ge=1, le=300, description="seconds until expiresAt")
+
+
+class EmbedResponse(Answer):
+    """The embed page's video, as an anonymous viewer sees it, and its playback signature."""
+    video: Video
+    playback: EmbedPlayback

@@ -12,8 +12,12 @@ the CDN's media paths, the lifecycle rule of unconfirmed uploads).
     hls/{videoId}/storyboard.vtt           seek-bar previews: cues on the sprites
     hls/{videoId}/storyboard/NNNNN.jpg     (one sprite per chunk)
     hls/{videoId}/thumb.jpg                the generated thumbnail (poster)
+    hls/{videoId}/captions/{lang}-{random}/  a caption track: captions.vtt (the whole file),
+                                           index.m3u8 (its subtitle playlist) and
+                                           seg_NNNNN.vtt (segmented, for HLS players)
     thumbs/{videoId}/custom-{random}.{ext} custom thumbnails, checked and published
     incoming/thumbs/{videoId}/custom-...   custom thumbnails uploaded, not yet checked
+    incoming/captions/{videoId}/{lang}.vtt a caption file uploaded, not yet checked
 
 hls/ and thumbs/ are served by the CDN, each request signed (playback cookies for one
 video's hls/{videoId}/, signed URLs for thumbnails); raw/ and incoming/ never are.
@@ -34,6 +38,10 @@ FOLDERS = (RAW, HLS, THUMBS, INCOMING)
 SERVED = (HLS, THUMBS)
 # Custom thumbnails wait here until checked (the bucket expires what stays).
 STAGED_THUMBS = INCOMING + THUMBS
+# Caption files too; checked ones live under hls/{videoId}/ (the playback cookies open them).
+CAPTIONS = "captions/"
+STAGED_CAPTIONS = INCOMING + CAPTIONS
+CAPTION_FILE = "captions.vtt"
 
 SOURCE = "source"
 MASTER_PLAYLIST = "master.m3u8"
@@ -95,6 +103,32 @@ def sprite_uri(index: int) -> str:
     return f"{STORYBOARD_FOLDER}{index:05d}.jpg"
 
 
+def staged_captions_prefix(video_id: VideoId) -> str:
+    return f"{STAGED_CAPTIONS}{video_id}/"
+
+
+def staged_caption_key(video_id: VideoId, language: str) -> str:
+    """The one key a caption upload for `language` may create (a new upload replaces it)."""
+    return f"{staged_captions_prefix(video_id)}{language}.vtt"
+
+
+def caption_folder(video_id: VideoId, language: str, token: str) -> str:
+    """A published caption track's folder: a fresh name per upload (no stale CDN copy)."""
+    return f"{hls_prefix(video_id)}{CAPTIONS}{language}-{token}/"
+
+
+def caption_folder_uri(file_key: str) -> str:
+    """The folder of a caption's file key (hls/{id}/captions/{lang}-{token}/captions.vtt),
+    relative to hls/{videoId}/ (as the master names it)."""
+    pieces = file_key.split("/")
+    return "/".join(pieces[2:-1]) + "/"
+
+
+def caption_segment_uri(index: int) -> str:
+    """Segment `index` of a caption track, relative to its folder (as its playlist names it)."""
+    return f"seg_{index:05d}.vtt"
+
+
 def thumbs_prefix(video_id: VideoId) -> str:
     return f"{THUMBS}{video_id}/"
 
@@ -104,10 +138,11 @@ def staged_thumbs_prefix(video_id: VideoId) -> str:
 
 
 def video_prefixes(video_id: VideoId) -> list[str]:
-    """Every folder that holds something of a video's: its upload, its HLS output and
-    generated thumbnail, its custom thumbnails (published and staged)."""
+    """Every folder that holds something of a video's: its upload, its HLS output, generated
+    thumbnail and captions, its custom thumbnails (published and staged), its staged
+    captions."""
     return [raw_prefix(video_id), hls_prefix(video_id), thumbs_prefix(video_id),
-            staged_thumbs_prefix(video_id)]
+            staged_thumbs_prefix(video_id), staged_captions_prefix(video_id)]
 
 
 def cdn_paths(video_id: VideoId) -> list[str]:

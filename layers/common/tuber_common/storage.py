@@ -44,16 +44,21 @@ def reset_s3() -> None:
     _client.cache_clear()
 
 
-def presign_upload(key: str, content_type: str, max_bytes: int, expires_in: int) -> dict:
+def presign_upload(key: str, content_type: str, max_bytes: int, expires_in: int, *,
+                   min_bytes: int = 1, metadata: dict[str, str] | None = None) -> dict:
     """A presigned POST that can create exactly `key`, with exactly `content_type`, and at
-    most `max_bytes` bytes: S3 enforces the policy, so the size bound holds even if the
-    client lies about it. Answer shape: {url, method, fields, expiresIn} (send `fields` as
+    least `min_bytes` and at most `max_bytes` bytes: S3 enforces the policy, so the size
+    bound holds even if the client lies about it. `metadata` (ASCII): x-amz-meta-* fields the
+    policy fixes too. Answer shape: {url, method, fields, expiresIn} (send `fields` as
     multipart form fields, then the file as the last field, named `file`)."""
+    fields = {"Content-Type": content_type,
+              **{f"x-amz-meta-{name}": value for name, value in (metadata or {}).items()}}
     post = get_s3().generate_presigned_post(
         Bucket=get_settings().media_bucket,
         Key=key,
-        Fields={"Content-Type": content_type},
-        Conditions=[{"Content-Type": content_type}, ["content-length-range", 1, max_bytes]],
+        Fields=fields,
+        Conditions=[{name: value} for name, value in fields.items()]
+        + [["content-length-range", min_bytes, max_bytes]],
         ExpiresIn=expires_in,
     )
     return {"url": post["url"], "method": "POST", "fields": post["fields"],
