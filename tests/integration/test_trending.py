@@ -1,0 +1,228 @@
+"""GET /video/trending (issue 18; docs/API.md, "Trending"): listed PUBLIC videos ranked by
+their views of the last 7 days, each worth half as much per 24 hours of age. Counted views go
+into hourly buckets; the scores are written by the RefreshTrending schedule alone; who is
+listed is decided when reading, so visibility changes and takedowns apply at once."""
+from __future__ import annotations
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
+
+import pytest
+
+from local.lambda_context import LambdaContext
+from tests.support.video_fixtures import sample_event
+from tests.support.views import watch
+from tuber_common import clock
+from tuber_common.clock import utcnow
+from tuber_common.ids import parse_video_id
+from tuber_common.moderation import take_down_video
+from tuber_video import trending
+
+HOUR = timedelta(hours=1)
+
+
+def run_schedule() -> dict:
+    """The RefreshTrending schedule's run: EventBridge's event to the video handler."""
+    from tuber_video.handler import lambda_handler
+
+    return lambda_handler(sample_event("video_trending_scheduled"), LambdaContext())
+
+
+def trending_ids(video_api, limit: int = 20, **kw) -> list[str]:
+    """Every page of GET /video/trending, in order."""
+    seen, cursor = [], None
+    while True:
+        query = {"limit": str(limit), **({"cursor": cursor} if cursor else {})}
+        answer = video_api.get("/video/trending", query=query, **kw)
+        assert answer.status == 200, answer.body
+        seen += [item["id"] for item in answer.json["items"]]
+        cursor = answer.json["nextCursor"]
+        if not cursor:
+            return seen
+
+
+def views(db, video_id: str, n: int, at=None) -> None:
+    """n counted views, as tuber_video.views records them once a view counts."""
+    for _ in range(n):
+        trending.count_view(db, parse_video_id(video_id), at)
+
+
+@pytest.fixture
+def clock_at(monkeypatch):
+    """Set the injectable clock (tuber_common.clock.utcnow) to a fixed time."""
+    def _set(when):
+        monkeypatch.setattr(clock, "utcnow", lambda: when)
+        return when
+    return _set
+
+
+def test_videos_are_ranked_by_their_views_once_the_schedule_runs(video_api, member,
+                                                                  published_video, db):
+    owner = member()
+    a, b, c = (published_video(owner, title) for title in ("A", "B", "C"))
+    published_video(owner, "never watched")
+    for video_id, viewers in ((a, 3), (b, 1), (c, 2)):
+        for i in range(viewers):
+            counted = watch(video_api, video_id, source_ip=f"198.51.100.{i + 1}").json
+            assert counted["counted"] is True
+    # The same viewer again within the window: not counted, not in the bucket either.
+    assert watch(video_api, a, source_ip="198.51.100.1").json["counted"] is False
+    assert [d["count"] for d in db.view_hours.find({"videoId": parse_video_id(a)})] == [3]
+    # Never computed in a request: nothing is trending before the schedule's first run.
+    assert trending_ids(video_api) == []
+    assert run_schedule()["trendingVideos"] == 3
+    assert trending_ids(video_api) == [a, c, b]
+    # The items are the feed's, field for field.
+    feed = {item["id"]: item for item in video_api.get("/video").json["items"]}
+    items = video_api.get("/video/trending").json["items"]
+    assert items and all(item == feed[item["id"]] for item in items)
+
+
+def test_private_unlisted_unpublished_and_taken_down_videos_are_never_listed(
+        video_api, member, published_video, new_video, db):
+    owner = member()
+    public = published_video(owner, "public")
+    private = published_video(owner, "private", visibility="private")
+    unlisted = published_video(owner, "unlisted", visibility="unlisted")
+    taken = published_video(owner, "taken down")
+    processing = new_video(owner, "still uploading")["video"]["id"]
+    views(db, public, 1)
+    for video_id in (private, unlisted, taken, processing):
+        views(db, video_id, 50)
+    assert take_down_video(db, parse_video_id(taken), "spam")
+    assert run_schedule()["trendingVideos"] == 5
+    assert trending_ids(video_api) == [public]
+    assert trending_ids(video_api, token=owner.token) == [public]  # its owner's too
+    # Visibility is read with the list: a change shows at once, without a refresh.
+    assert video_api.patch(f"/video/{unlisted}", {"visibility": "public"},
+                           token=owner.token).status == 200
+    assert trending_ids(video_api) == [unlisted, public]
+    assert video_api.patch(f"/video/{public}", {"visibility": "private"},
+                           token=owner.token).status == 200
+    assert trending_ids(video_api) == [unlisted]
+
+
+def test_older_views_count_less(video_api, member, published_video, db, clock_at):
+    """Views recorded through the API while the clock says two days, one day ago, now."""
+    owner = member()
+    two_days, one_day, fresh = (published_video(owner, t) for t in ("2 days", "1 day", "now"))
+    now = utcnow()
+    for video_id, ago in ((two_days, 48 * HOUR), (one_day, 24 * HOUR)):
+        clock_at(now - ago)
+        for i in range(3):
+            assert watch(video_api, video_id, source_ip=f"192.0.2.{i + 1}").json["counted"]
+    clock_at(now)
+    assert watch(video_api, fresh, source_ip="192.0.2.1").json["counted"] is True
+    run_schedule()
+    # 3 views a day ago: 1.5; 1 view now: 1; 3 views two days ago: 0.75.
+    assert trending_ids(video_api) == [one_day, fresh, two_days]
+
+
+def test_views_older_than_the_window_drop_out_at_the_next_refresh(video_api, member,
+                                                                  published_video, db):
+    owner = member()
+    old, recent = published_video(owner, "old"), published_video(owner, "recent")
+    now = utcnow()
+    views(db, old, 100, now - 6 * 24 * HOUR)
+    views(db, recent, 1, now)
+    trending.refresh(db, now)
+    assert trending_ids(video_api) == [old, recent]
+    # A day and a half later old's views are more than 7 days old: it leaves the list.
+    later = now + 36 * HOUR
+    assert trending.refresh(db, later)["trendingCleared"] == 1
+    assert trending_ids(video_api) == [recent]
+    stored = db.videos.find_one({"_id": parse_video_id(old)})
+    assert "trendingScore" not in stored and "trendingAt" not in stored
+
+
+def test_concurrent_views_lose_no_counts(db, member, published_video):
+    """Threads against the database, as concurrent Lambda containers: the first views of an
+    hour race to create its bucket."""
+    video_id = parse_video_id(published_video(member()))
+    at, threads, each = utcnow(), 8, 25
+    start = threading.Barrier(threads)
+
+    def viewer(_):
+        start.wait(timeout=30)
+        for _ in range(each):
+            trending.count_view(db, video_id, at)
+
+    with ThreadPoolExecutor(threads) as pool:
+        list(pool.map(viewer, range(threads)))
+    buckets = list(db.view_hours.find({"videoId": video_id}))
+    assert [b["count"] for b in buckets] == [threads * each]
+    assert buckets[0]["expiresAt"] == trending.hour_of(at) + trending.WINDOW
+
+
+def test_the_refresh_is_idempotent_and_decay_alone_changes_no_score(video_api, member,
+                                                                   published_video, db):
+    owner = member()
+    ids = [published_video(owner, f"v{i}") for i in range(4)]
+    now = utcnow()
+    for i, video_id in enumerate(ids):
+        views(db, video_id, i + 1, now - i * 5 * HOUR)
+
+    def stored():
+        return {str(d["_id"]): (d["trendingScore"], d["trendingAt"])
+                for d in db.videos.find({"trendingScore": {"$exists": True}})}
+
+    first = trending.refresh(db, now)
+    before = stored()
+    assert trending.refresh(db, now) == first and stored() == before
+    # Two hours on, no new views: every score exactly as it was; only the stamp moves.
+    trending.refresh(db, now + 2 * HOUR)
+    assert {k: v[0] for k, v in stored().items()} == {k: v[0] for k, v in before.items()}
+    assert {v[1] for v in stored().values()} == {now + 2 * HOUR}
+
+
+def test_an_older_run_finishing_late_does_not_put_older_scores_back(member, published_video,
+                                                                   db):
+    video_id = published_video(member())
+    now = utcnow()
+    views(db, video_id, 1, now - HOUR)
+    trending.refresh(db, now - timedelta(minutes=10))
+    early = db.videos.find_one({"_id": parse_video_id(video_id)})["trendingScore"]
+    views(db, video_id, 5, now)
+    trending.refresh(db, now)
+    newer = db.videos.find_one({"_id": parse_video_id(video_id)})
+    trending.refresh(db, now - timedelta(minutes=5))  # an older run finishing late
+    after = db.videos.find_one({"_id": parse_video_id(video_id)})
+    assert newer["trendingScore"] > early
+    assert (after["trendingScore"], after["trendingAt"]) == (newer["trendingScore"], now)
+
+
+def test_pages_continue_where_they_were_across_a_refresh(video_api, member, published_video,
+                                                         db):
+    owner = member()
+    ids = [published_video(owner, f"v{i}") for i in range(7)]
+    now = utcnow()
+    for i, video_id in enumerate(ids[:5]):
+        views(db, video_id, 10 - i, now - 3 * HOUR)
+    for video_id in ids[5:]:
+        views(db, video_id, 2, now - 3 * HOUR)  # equal scores: _id descending
+    trending.refresh(db, now)
+    ties = sorted(ids[5:], key=parse_video_id, reverse=True)
+    expected = ids[:5] + ties
+    assert trending_ids(video_api, limit=3) == expected
+    first = video_api.get("/video/trending", query={"limit": "3"}).json
+    # A refresh an hour later, one seen video with a new view: the next pages go on below
+    # the cursor, in the same order, nothing seen twice.
+    views(db, ids[1], 1, now + HOUR)
+    trending.refresh(db, now + HOUR)
+    rest, cursor = [], first["nextCursor"]
+    while cursor:
+        answer = video_api.get("/video/trending", query={"limit": "3", "cursor": cursor}).json
+        rest += [item["id"] for item in answer["items"]]
+        cursor = answer["nextCursor"]
+    assert [item["id"] for item in first["items"]] + rest == expected
+
+
+def test_a_cursor_of_another_list_is_400(video_api, member, published_video):
+    owner = member()
+    for i in range(2):
+        published_video(owner, f"v{i}")
+    feed_cursor = video_api.get("/video", query={"limit": "1"}).json["nextCursor"]
+    for bad in (feed_cursor, "not-a-cursor"):
+        answer = video_api.get("/video/trending", query={"cursor": bad})
+        assert (answer.status, answer.error_code) == (400, "invalid_cursor")
