@@ -15,6 +15,8 @@ anchored, case-sensitive prefix regex is an index range scan on a multikey index
 (tuber_common.indexes: search_title, search_terms); the words are escaped all the same.
 
     python -m tuber_common.search_terms backfill    # terms for videos written before them
+    python -m tuber_common.search_terms atlas-index infra/atlas-search-index.json
+        # SEARCH_BACKEND=atlas: create or update the Atlas Search index (docs/atlas-search.md)
 """
 from __future__ import annotations
 
@@ -140,16 +142,41 @@ def backfill(videos: Collection, batch: int = BACKFILL_BATCH, log=print) -> int:
     return written
 
 
-def main(argv: list[str]) -> int:
-    if argv != ["backfill"]:
-        print("usage: python -m tuber_common.search_terms backfill", file=sys.stderr)
-        return 2
-    from .db import get_db
+def ensure_atlas_index(videos: Collection, spec: dict) -> str:
+    """Create the Atlas Search index `spec` names (infra/atlas-search-index.json), or update
+    its definition if it exists: idempotent. Atlas builds it in the background."""
+    from pymongo.operations import SearchIndexModel
 
-    db = get_db()
-    written = backfill(db.videos)
-    print(f"search terms backfilled on database {db.name!r}: {written} videos written")
-    return 0
+    name, definition = spec["name"], spec["definition"]
+    if any(True for _ in videos.list_search_indexes(name)):
+        videos.update_search_index(name, definition)
+        return f"search index {name!r} updated"
+    videos.create_search_index(SearchIndexModel(definition=definition, name=name,
+                                                type=spec.get("type", "search")))
+    return f"search index {name!r} created"
+
+
+def main(argv: list[str]) -> int:
+    usage = ("usage: python -m tuber_common.search_terms backfill\n"
+             "       python -m tuber_common.search_terms atlas-index <definition.json>")
+    if argv[:1] == ["backfill"] and len(argv) == 1:
+        from .db import get_db
+
+        db = get_db()
+        written = backfill(db.videos)
+        print(f"search terms backfilled on database {db.name!r}: {written} videos written")
+        return 0
+    if argv[:1] == ["atlas-index"] and len(argv) == 2:
+        import json
+
+        from .db import get_db
+
+        with open(argv[1], encoding="utf-8") as file:
+            spec = json.load(file)
+        print(ensure_atlas_index(get_db()[spec["collectionName"]], spec))
+        return 0
+    print(usage, file=sys.stderr)
+    return 2
 
 
 if __name__ == "__main__":
