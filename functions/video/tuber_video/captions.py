@@ -126,7 +126,8 @@ def _record(db: Database, doc: dict, entry: dict) -> dict | None:
     for _ in range(_RECORD_ATTEMPTS):
         before = db.videos.find_one_and_update(
             {**owner, "captions.language": language},
-            {"$set": {"captions.$": entry, "updatedAt": utcnow()}},
+            {"$set": {"captions.$[same]": entry, "updatedAt": utcnow()}},
+            array_filters=[{"same.language": language}],
             projection={"captions": 1}, return_document=ReturnDocument.BEFORE)
         if before is not None:
             return next(c for c in before["captions"] if c["language"] == language)

@@ -118,6 +118,8 @@ def parse(data: bytes, duration_seconds: float | None) -> Captions:
 def _cue(block: list[str], first: int, previous: Cue | None,
          duration_seconds: float | None) -> Cue:
     timing_at = 0 if "-->" in block[0] else 1
+    if timing_at == 1 and re.match(_TIME, block[0]):
+        timing_at = 0  # a mistyped timing line, not an identifier: say so at that line
     if timing_at >= len(block):
         raise _invalid("a cue needs a timing line (00:00:01.000 --> 00:00:02.000)", first + 1)
     line_no = first + timing_at + 1
