@@ -1,9 +1,14 @@
 """The web client's static files, served from web/ without leaving it, with the security
-headers CloudFront's response headers policy adds on AWS (template.yaml, WebResponseHeaders)."""
+headers CloudFront's response headers policy adds on AWS (template.yaml, WebResponseHeaders).
+
+The embed page is the exception: /embed/{videoId} serves web/embed.html (CloudFront's
+EmbedRewriteFunction on AWS) with headers that let any site frame it (EmbedResponseHeaders
+Policy); every other page keeps frame-ancestors 'none' and X-Frame-Options DENY."""
 from __future__ import annotations
 
 import mimetypes
 import os
+import re
 from pathlib import Path
 from typing import Iterable
 from urllib.parse import unquote, urlsplit
@@ -44,9 +49,11 @@ def resolve_file(root: Path, url_path: str) -> Path | None:
 # attribute (elements are styled through the CSSOM, which CSP allows), hls.js's worker and
 # media from blob: URLs. Everything else it talks to: the API and media (same origin on AWS,
 # under CloudFront; locally the gateway) and the bucket uploads go to (presigned URLs).
-def content_security_policy(origins: Iterable[str] = (), https: bool = False) -> str:
+def content_security_policy(origins: Iterable[str] = (), https: bool = False,
+                            framable: bool = False) -> str:
     """The web client's Content-Security-Policy; `origins`: other origins it may fetch from
-    and show images and media of (locally: moto's S3, the media origin if not this one)."""
+    and show images and media of (locally: moto's S3, the media origin if not this one).
+    `framable`: the embed page's, which any site may put in an iframe."""
     extra = " ".join(dict.fromkeys(o for o in origins if o))
     tail = f" {extra}" if extra else ""
     directives = [
@@ -60,7 +67,7 @@ def content_security_policy(origins: Iterable[str] = (), https: bool = False) ->
         "manifest-src 'self'",
         "font-src 'self'",
         "form-action 'self'",
-        "frame-ancestors 'none'",
+        "frame-ancestors *" if framable else "frame-ancestors 'none'",
         "base-uri 'none'",
         "object-src 'none'",
     ]
@@ -97,3 +104,36 @@ def local_origins() -> list[str]:
         if parts.scheme in ("http", "https") and parts.netloc:
             found.append(f"{parts.scheme}://{parts.netloc}")
     return found
+
+
+# --- the embed page -------------------------------------------------------------------------
+EMBED_PAGE = "/embed.html"
+_EMBED_PATH = re.compile(r"/embed/[^/]+/?")
+
+
+def is_embed(path: str) -> bool:
+    """/embed/{videoId}: the player-only page other sites frame."""
+    return _EMBED_PATH.fullmatch(path) is not None
+
+
+def page_path(path: str) -> str:
+    """The file a request path is served from: /embed/{videoId} is web/embed.html (the page
+    reads the id from its own URL), any other path itself."""
+    return EMBED_PAGE if is_embed(path) else path
+
+
+def embed_security_headers(origins: Iterable[str] = (), https: bool = False
+                           ) -> list[tuple[str, str]]:
+    """The embed page's headers (template.yaml EmbedResponseHeadersPolicy): the client's,
+    but framable by any site (frame-ancestors *) and so without X-Frame-Options, which has
+    no "any site" value, nor Cross-Origin-Opener-Policy (top-level documents only)."""
+    return [(name, content_security_policy(origins, https, framable=True)
+             if name == "Content-Security-Policy" else value)
+            for name, value in security_headers(origins, https)
+            if name not in ("X-Frame-Options", "Cross-Origin-Opener-Policy")]
+
+
+def headers_for(path: str, origins: Iterable[str] = (), https: bool = False
+                ) -> list[tuple[str, str]]:
+    """The security headers of the web file served for `path`."""
+    return (embed_security_headers if is_embed(path) else security_headers)(origins, https)
