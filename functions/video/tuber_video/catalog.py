@@ -1,20 +1,23 @@
-"""Reading videos: one by id, the feed, a channel, title search. Who may see a video is
-tuber_common.videos.can_see (private or not yet PUBLIC: the owner alone; unlisted: anyone
-with the id, never in a list). Lists page on an indexed key and hydrate their owners with one query per page."""
+"""Reading videos: one by id, the feed (all or one category), a channel, a tag (search is
+tuber_video.search). Who may see a video is tuber_common.videos.can_see (private or not yet
+PUBLIC: the owner alone; unlisted: anyone with the id, never in a list). Lists page on an
+indexed key and hydrate their owners with one query per page."""
 from __future__ import annotations
 
 from pymongo.database import Database
 
 from tuber_common import moderation
-from tuber_common.errors import BadRequest, NotFound
+from tuber_common.errors import NotFound
+from tuber_common.captions import captions_out
 from tuber_common.ids import VideoId, parse_id, try_parse_id
+from tuber_common.chapters import parse_chapters
 from tuber_common.pagination import page
+from tuber_common.tags import categories_out, check_category, normalize_tag
 from tuber_common.users import hydrate_users
-from tuber_common.videos import PUBLIC, find_visible_video, owner_ids, video_out, words
+from tuber_common.videos import PUBLIC, find_visible_video, owner_ids, video_out
 
 # Taken-down videos (and a suspended account's) are left out (tuber_common.moderation).
 LISTED = {"status": PUBLIC, "visibility": "public", **moderation.LISTABLE}
-MAX_QUERY_WORDS = 8
 
 
 def my_rating(db: Database, video_id: VideoId, viewer_id: str) -> str:
@@ -25,9 +28,14 @@ def my_rating(db: Database, video_id: VideoId, viewer_id: str) -> str:
 
 
 def shape(db: Database, doc: dict, viewer_id: str | None) -> dict:
+    """One video as every VideoResponse answers it: with what the watch page alone needs."""
     owner = hydrate_users(db, [doc["ownerId"]]).get(str(doc["ownerId"]))
     rating = my_rating(db, doc["_id"], viewer_id) if viewer_id else None
-    return video_out(doc, owner, rating, include_my_rating=viewer_id is not None)
+    out = video_out(doc, owner, rating, include_my_rating=viewer_id is not None)
+    # Read from the description each time (tuber_common.chapters says why).
+    out["chapters"] = parse_chapters(doc.get("description", ""), doc.get("durationSeconds"))
+    out["captions"] = captions_out(doc)
+    return out
 
 
 def get_video(db: Database, video_id: str, viewer_id: str | None) -> dict:
@@ -40,10 +48,26 @@ def _shape_page(db: Database, docs: list[dict], next_cursor: str | None) -> dict
             "nextCursor": next_cursor}
 
 
-def feed(db: Database, limit: int, cursor: str | None) -> dict:
-    docs, nxt = page(db.videos, dict(LISTED), sort_field="publishedAt", limit=limit,
-                     cursor=cursor)
+def feed(db: Database, limit: int, cursor: str | None, category: str | None = None) -> dict:
+    """Listed videos, newest published first; of one category when given (index
+    "category")."""
+    query = dict(LISTED)
+    if category is not None:
+        query["category"] = check_category(category)
+    docs, nxt = page(db.videos, query, sort_field="publishedAt", limit=limit, cursor=cursor)
     return _shape_page(db, docs, nxt)
+
+
+def by_tag(db: Database, tag: str, limit: int, cursor: str | None) -> dict:
+    """Listed videos with this tag (normalized as stored), newest published first: one
+    range of the multikey index "tag"."""
+    query = {"tags": normalize_tag(tag), **LISTED}
+    docs, nxt = page(db.videos, query, sort_field="publishedAt", limit=limit, cursor=cursor)
+    return _shape_page(db, docs, nxt)
+
+
+def categories() -> dict:
+    return {"categories": categories_out()}
 
 
 def channel(db: Database, user_id: str, viewer_id: str | None, limit: int,
@@ -54,15 +78,4 @@ def channel(db: Database, user_id: str, viewer_id: str | None, limit: int,
         raise NotFound("user not found", code="user_not_found")
     query = {"ownerId": owner} if viewer_id == str(owner) else {"ownerId": owner, **LISTED}
     docs, nxt = page(db.videos, query, sort_field="createdAt", limit=limit, cursor=cursor)
-    return _shape_page(db, docs, nxt)
-
-
-def search(db: Database, q: str, limit: int, cursor: str | None) -> dict:
-    """Listed videos whose title holds every word of `q` (case- and accent-insensitive),
-    newest first. Words are matched on the indexed `titleWords` array: no $text needed."""
-    terms = words(q)[:MAX_QUERY_WORDS]
-    if not terms:
-        raise BadRequest("give at least one word to search for", code="empty_query")
-    query = {"titleWords": {"$all": terms}, **LISTED}
-    docs, nxt = page(db.videos, query, sort_field="publishedAt", limit=limit, cursor=cursor)
     return _shape_page(db, docs, nxt)

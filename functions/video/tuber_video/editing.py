@@ -4,10 +4,11 @@ from __future__ import annotations
 from pymongo import ReturnDocument
 from pymongo.database import Database
 
-from tuber_common import video_removal
+from tuber_common import search_terms, video_removal
 from tuber_common.clock import utcnow
 from tuber_common.errors import NotFound
-from tuber_common.videos import find_owned_video, words
+from tuber_common.tags import check_category, normalize_tags
+from tuber_common.videos import find_owned_video
 
 from .catalog import shape
 
@@ -31,11 +32,15 @@ def set_fields(db: Database, doc: dict, fields: dict, *, return_before: bool = F
 
 
 def update_video(db: Database, video_id: str, user_id: str, changes: dict) -> dict:
-    doc = owned_video(db, video_id, user_id)
     update = dict(changes)
-    if "title" in update:
-        update["titleWords"] = words(update["title"])
-    return shape(db, set_fields(db, doc, update), user_id)
+    # Checked before the ownership read: a refused value is the same 400 for anyone.
+    if "tags" in update:
+        update["tags"] = normalize_tags(update["tags"])
+    if "category" in update:
+        update["category"] = check_category(update["category"])
+    doc = owned_video(db, video_id, user_id)
+    after = search_terms.refresh(db.videos, set_fields(db, doc, update))
+    return shape(db, after, user_id)
 
 
 def delete_video(db: Database, video_id: str, user_id: str) -> None:

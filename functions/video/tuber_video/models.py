@@ -17,6 +17,11 @@ VIDEO_CONTENT_TYPES = (
 )
 Visibility = Literal["public", "unlisted", "private"]
 TITLE_MAX, DESCRIPTION_MAX = 100, 5000
+# Checked and normalized by the domain (tuber_common.tags), whose refusals are 400s with
+# their own codes (too_many_tags, invalid_tag, unknown_category), not a 422.
+TAGS_DOC = ("up to 15 tags, normalized (NFKC, lower case, no leading '#', spaces collapsed, "
+            "1-30 characters), duplicates dropped")
+CATEGORY_DOC = "an id of GET /video/categories; null for none"
 
 
 def _clean_title(value: str) -> str:
@@ -37,6 +42,8 @@ class CreateVideoBody(Body):
     # above TRANSCODE_MAX_DURATION_SECONDS before anything is uploaded. The transcoder still
     # judges the file itself.
     durationSeconds: float | None = Field(default=None, gt=0, allow_inf_nan=False)
+    tags: list[str] = Field(default_factory=list, description=TAGS_DOC)
+    category: str | None = Field(default=None, description=CATEGORY_DOC)
 
     _title = field_validator("title")(_clean_title)
 
@@ -56,6 +63,8 @@ class UpdateVideoBody(Body):
     # Creator controls: off refuses new comments / ratings (403), reading still works.
     commentsEnabled: bool | None = None
     ratingsEnabled: bool | None = None
+    tags: list[str] | None = Field(default=None, description=TAGS_DOC + "; [] removes them")
+    category: str | None = Field(default=None, description=CATEGORY_DOC + " (removes it)")
 
     @field_validator("title")
     @classmethod
@@ -64,13 +73,16 @@ class UpdateVideoBody(Body):
 
     @model_validator(mode="after")
     def _something(self) -> "UpdateVideoBody":
-        if all(value is None for value in self.model_dump().values()):
-            raise ValueError("give title, description, visibility, commentsEnabled or "
-                             "ratingsEnabled")
+        if not self.changes():
+            raise ValueError("give title, description, visibility, commentsEnabled, "
+                             "ratingsEnabled, tags or category")
         return self
 
     def changes(self) -> dict:
-        return self.model_dump(exclude_none=True)
+        changes = self.model_dump(exclude_none=True)
+        if "category" in self.model_fields_set:  # null is a change: no category
+            changes["category"] = self.category
+        return changes
 
 
 class ThumbnailUploadBody(Body):

@@ -4,14 +4,15 @@ from __future__ import annotations
 from bson import ObjectId
 from pymongo.database import Database
 
-from tuber_common import storage
+from tuber_common import search_terms, storage
 from tuber_common.clock import utcnow
 from tuber_common.errors import PayloadTooLarge, ValidationFailed
 from tuber_common.ids import new_video_id
 from tuber_common.media_keys import raw_key
 from tuber_common.observability import count
 from tuber_common.settings import get_settings
-from tuber_common.videos import COUNTERS, UPLOADING, words
+from tuber_common.tags import check_category, normalize_tags
+from tuber_common.videos import COUNTERS, UPLOADING
 
 from . import quotas
 from .catalog import shape
@@ -19,8 +20,10 @@ from .catalog import shape
 
 def create_video(db: Database, owner_id: str, *, title: str, description: str,
                  visibility: str, content_type: str, size_bytes: int,
-                 duration_seconds: float | None = None) -> dict:
+                 duration_seconds: float | None = None, tags: list[str] = (),
+                 category: str | None = None) -> dict:
     settings = get_settings()
+    tags, category = normalize_tags(list(tags)), check_category(category)
     if size_bytes > settings.max_upload_bytes:
         raise PayloadTooLarge(f"videos may be at most {settings.max_upload_bytes} bytes",
                               code="upload_too_large",
@@ -42,7 +45,8 @@ def create_video(db: Database, owner_id: str, *, title: str, description: str,
     video_id = new_video_id()
     doc = {
         "_id": video_id, "ownerId": ObjectId(owner_id), "title": title,
-        "titleWords": words(title), "description": description, "visibility": visibility,
+        **search_terms.terms_fields(title, tags, description), "description": description,
+        "visibility": visibility, "tags": tags, "category": category,
         "status": UPLOADING, "failureReason": None, "contentType": content_type,
         "sizeBytes": size_bytes, "rawKey": raw_key(video_id),
         "declaredDurationSeconds": duration_seconds,

@@ -19,6 +19,8 @@ from typing import Annotated, Generic, Literal, TypeVar
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.json_schema import SkipJsonSchema
 
+from .tags import CATEGORY_IDS, MAX_TAG_CHARS, MAX_TAGS
+
 # May be left out of the answer; the None default never reaches the schema.
 Absent = SkipJsonSchema[None]
 
@@ -33,6 +35,8 @@ Percent = Annotated[int, Field(ge=0, le=100)]
 Status = Literal["UPLOADING", "PROCESSING", "PUBLIC", "FAILED"]
 Visibility = Literal["public", "unlisted", "private"]
 Rating = Literal["like", "dislike", "none"]
+Tag = Annotated[str, Field(min_length=1, max_length=MAX_TAG_CHARS)]
+CategoryId = Literal[CATEGORY_IDS]
 # Why a viewer reported something, and what a moderator's decision tells its owner.
 ModerationReason = Literal["spam", "harassment", "hate", "violence", "sexual", "copyright",
                            "misinformation", "other"]
@@ -150,11 +154,35 @@ class Video(Answer):
     commentsEnabled: bool
     ratingsEnabled: bool
     pinnedCommentId: Id | None
+    tags: list[Tag] = Field(max_length=MAX_TAGS, description="normalized (lower case, no "
+                                                             "leading '#'); empty when none")
+    category: CategoryId | None = Field(description="an id of GET /video/categories; null "
+                                                    "when none")
     moderation: Moderation | Absent = moderation_field()
 
 
+class Chapter(Answer):
+    startSeconds: Count
+    title: str
+
+
+class Caption(Answer):
+    language: str = Field(description="a BCP 47 tag, e.g. en, pt-BR")
+    label: str
+    url: str = Field(description="the WebVTT file under hls/{videoId}/: the video's playback "
+                                 "cookies open it")
+
+
+class VideoDetails(Video):
+    """A video with what its watch page alone needs (lists leave these out)."""
+    chapters: list[Chapter] = Field(description="from the description's timestamp lines "
+                                                "(docs/API.md \"Chapters\"), in order; "
+                                                "empty when it has no valid list")
+    captions: list[Caption]
+
+
 class VideoResponse(Answer):
-    video: Video
+    video: VideoDetails
 
 
 class VideoPage(Page[Video]):

@@ -8,7 +8,9 @@ the client declared at creation, or null), viewCount, likeCount, dislikeCount,
 commentCount, durationSeconds, thumbnailKey (generated), customThumbnailKey (uploaded by
 the owner, shown instead), hlsKey, renditions (the rungs ready to play, lowest first),
 pendingRenditions (names of the rungs still encoding), storyboardKey (a WebVTT of sprite
-tiles), progressPercent, commentsEnabled, ratingsEnabled, pinnedCommentId, processing
+tiles), progressPercent, commentsEnabled, ratingsEnabled, pinnedCommentId, tags
+(normalized: tuber_common.tags; absent on older videos: none), category (an id of
+tuber_common.tags.CATEGORIES, or null), processing
 ({ffmpegSeconds, uploadSeconds}: what the last transcode cost, for operators), createdAt,
 updatedAt, publishedAt. Counters change only by atomic $inc.
 """
@@ -131,6 +133,9 @@ def video_out(doc: dict, owner: dict | None, my_rating: str | None = None,
         "commentsEnabled": comments_enabled(doc),
         "ratingsEnabled": ratings_enabled(doc),
         "pinnedCommentId": str(doc["pinnedCommentId"]) if doc.get("pinnedCommentId") else None,
+        # Discovery (absent on older videos: none).
+        "tags": list(doc.get("tags") or []),
+        "category": doc.get("category"),
     }
     if include_my_rating:
         out["myRating"] = my_rating or "none"
