@@ -152,7 +152,7 @@ def test_category_chips_category_and_tag_pages_and_trending(fresh_page, discover
     from pymongo import MongoClient
     from tuber_video import trending
 
-    client = MongoClient(local_stack.mongo_uri)
+    client = MongoClient(local_stack.mongo_uri, tz_aware=True)  # as tuber_common.db connects
     try:
         db = client[local_stack.extra_env.get("MONGODB_DB") or "tuber"]
         for key, n in (("C", 3), ("A", 1)):
@@ -182,7 +182,7 @@ def test_upload_form_tags_category_and_captions(fresh_page, discovery, web_base_
     page.locator("#file").set_input_files(clip)
     title = f"Uploaded with tags {discovery['hex']}"
     page.get_by_label("Title").fill(title)
-    page.get_by_label("Category").select_option(label="Music")
+    page.get_by_label("Category", exact=True).select_option(label="Music")
 
     tags = page.get_by_label("Tags", exact=True)
     tags.fill("Night  Drive")
@@ -231,7 +231,7 @@ def test_edit_dialog_tags_category_and_captions(fresh_page, discovery, web_base_
     ui.open("#/me/videos")
     page.get_by_role("button", name=f"Edit {video['title']}").click()
     dialog = page.get_by_role("dialog", name="Edit video")
-    dialog.get_by_label("Category").select_option(label="Education")
+    dialog.get_by_label("Category", exact=True).select_option(label="Education")
     tags = dialog.get_by_label("Tags", exact=True)
     tags.fill("lesson, Chalk Board")
     tags.press("Enter")
@@ -260,7 +260,7 @@ def test_edit_dialog_tags_category_and_captions(fresh_page, discovery, web_base_
     # Again: the saved tags and captions are there; delete the captions.
     page.get_by_role("button", name=f"Edit {video['title']}").click()
     expect(dialog.locator(".tag-chip-text")).to_have_text(["lesson", "chalk board"])
-    expect(dialog.get_by_label("Category")).to_have_value("education")
+    expect(dialog.get_by_label("Category", exact=True)).to_have_value("education")
     dialog.get_by_role("button", name="Delete captions Português (pt-BR)").click()
     expect(dialog.get_by_role("status").filter(has_text="deleted")).to_have_text("Captions Português (pt-BR) deleted.")
     expect(dialog.get_by_text("No captions yet.")).to_be_visible()

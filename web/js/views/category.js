@@ -8,15 +8,19 @@ import { categoryNav } from "./home.js";
 export async function renderCategory({ main, params, signal }) {
   const id = params[0];
   const categories = await loadCategories();
+  if (signal.aborted) return;
   const category = categories.find((c) => c.id === id);
   if (!category) {
     document.title = "Category not found - Tuber";
+    const nav = await categoryNav(null);
+    if (signal.aborted) return;
     main.append(h("section.page.empty", {}, h("h1", {}, "No such category"),
-      h("p", {}, "Choose one of the categories below."), await categoryNav(null)));
+      h("p", {}, "Choose one of the categories below."), nav));
     return;
   }
   document.title = `${category.label} - Tuber`;
   const nav = await categoryNav(id);
+  if (signal.aborted) return;
   const feed = pagedGrid({
     path: "/video", query: { category: id }, signal, label: `${category.label} videos`, card: discoveryCard,
     empty: () => emptyState(`No ${category.label} videos yet`, "Videos put in this category show up here.",

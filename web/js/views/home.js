@@ -28,6 +28,7 @@ export async function categoryNav(current = "") {
 export async function renderHome({ main, signal }) {
   document.title = "Tuber";
   const nav = await categoryNav("");
+  if (signal.aborted) return; // left while the categories loaded: this page is gone
   const feed = pagedGrid({
     path: "/video", signal, label: "Latest videos", card: discoveryCard,
     empty: () => emptyState("No videos yet", "Be the first to share something.",

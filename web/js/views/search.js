@@ -85,5 +85,6 @@ export async function renderSearch({ main, query, signal }) {
   more.addEventListener("click", () => load());
   // Labels for the category links (a failure only leaves the ids).
   await loadCategories().catch(() => {});
+  if (signal.aborted) return;
   await load();
 }

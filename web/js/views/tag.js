@@ -20,6 +20,7 @@ export async function renderTag({ main, params, signal, navigate }) {
   }
   document.title = `#${tag} - Tuber`;
   await loadCategories().catch(() => {});
+  if (signal.aborted) return;
   const feed = pagedGrid({
     path: `/video/tag/${encodeURIComponent(tag)}`, signal, label: `Videos tagged ${tag}`, card: discoveryCard,
     empty: () => emptyState("No videos with this tag", `No public videos are tagged “${tag}” yet.`),

@@ -8,6 +8,7 @@ import { categoryNav } from "./home.js";
 export async function renderTrending({ main, signal }) {
   document.title = "Trending - Tuber";
   const nav = await categoryNav("trending");
+  if (signal.aborted) return;
   const feed = pagedGrid({
     path: "/video/trending", signal, label: "Trending videos", card: discoveryCard,
     empty: () => emptyState("Nothing trending yet", "Videos people watch in the coming hours show up here.",

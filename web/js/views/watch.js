@@ -1,10 +1,13 @@
-// The watch page: player, title, channel, views, like / dislike, description, comments.
+// The watch page: player, title, channel, views, like / dislike, description (its
+// timestamps seek), chapters, comments. `?t=` (seconds, or 1m30s / 1:30) starts playback
+// there instead of at the viewer's resume point.
 
 import { api } from "../api.js";
 import { notify, showError } from "../alerts.js";
 import { h, icon } from "../dom.js";
-import { ago, count, displayName, fullDate, fullViews, views } from "../format.js";
+import { ago, count, displayName, duration as clock, fullDate, fullViews, views } from "../format.js";
 import { createPlayer } from "../player.js";
+import { chapterList, descriptionNodes, normalizeChapters, parseTime } from "../chapters.js";
 import { countView } from "../viewing.js";
 import { reportHistory, resumeAt } from "../watch-history.js";
 import { currentUser } from "../session.js";
@@ -239,12 +242,27 @@ export async function renderWatch({ main, params, query, signal, navigate }) {
   const when = video.publishedAt || video.createdAt;
   const me = currentUser();
   const owner = video.owner || {};
-  const description = h("p.description-text", {}, video.description || "No description.");
+  const chapters = normalizeChapters(video.chapters);
+  const startAt = parseTime(query.get("t"));
+  // Timestamps and the chapter list seek once the player is there (and bring it into view).
+  let player = null;
+  const seekHere = (seconds) => {
+    if (!player) return;
+    player.seek(seconds);
+    player.element.scrollIntoView({ block: "nearest", behavior: "smooth" });
+    player.announce(`Jumped to ${clock(seconds)}`);
+  };
+  const hrefAt = (seconds) => `#/watch/${encodeURIComponent(video.id)}?t=${Math.floor(seconds)}`;
+  const description = h("p.description-text", {}, video.description
+    ? descriptionNodes(video.description, { onSeek: (s) => seekHere(s), hrefFor: hrefAt, length: Number(video.durationSeconds) || 0 })
+    : "No description.");
+  const chaptersBox = chapters.length ? chapterList(chapters, { onSeek: (s) => seekHere(s) }) : null;
   const descBox = h("div.description", {},
     h("p.description-meta", {}, viewsEl, h("span.dot", { "aria-hidden": "true" }, "•"),
       h("time", { datetime: when || "", title: fullDate(when) }, ago(when)),
       video.visibility !== "public" ? h("span.badge", {}, video.visibility) : null),
-    description);
+    description,
+    chaptersBox ? chaptersBox.element : null);
 
   const playerSlot = h("div.player-slot", {}, h("div.player-frame"));
   // The channel's subscriber count and button, once GET /channel answers.
@@ -272,9 +290,11 @@ export async function renderWatch({ main, params, query, signal, navigate }) {
   primary.append(comments.element);
 
   if (video.hlsUrl) {
-    const player = await createPlayer({
+    player = await createPlayer({
       src: video.hlsUrl, poster: video.thumbnailUrl, title: video.title, signal,
       storyboardUrl: video.storyboardUrl, duration: video.durationSeconds,
+      captions: video.captions, chapters, startAt,
+      onChapterButton: chaptersBox ? () => chaptersBox.focusCurrent() : null,
       onError: (message) => notify(message, { kind: "error" }),
       // GET /video/{id} set the playback cookies; this renews them while the page is open.
       refresh: () => api("POST", `/video/${encodeURIComponent(video.id)}/playback`, { signal }),
@@ -282,7 +302,9 @@ export async function renderWatch({ main, params, query, signal, navigate }) {
     if (signal.aborted) return;
     playerSlot.replaceChildren(player.element);
     countView(video, player.video, signal, (n) => { viewsEl.textContent = fullViews(n); });
-    resumeAt(video, player.video);
+    if (chaptersBox) player.onChapter((index) => chaptersBox.setCurrent(index));
+    // A link at a time (?t=, a share link) wins over the resume point.
+    resumeAt(startAt !== null ? { resumeAtSeconds: startAt } : video, player.video);
     reportHistory(video, player.video, signal);
     player.video.play().catch(() => { /* autoplay refused: the viewer presses play */ });
     followRenditions(video, player, signal);
