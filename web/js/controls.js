@@ -2,13 +2,16 @@
 // over the video: the browser's built-in seek bar cannot show storyboard tiles.
 //
 // The seek bar is an ARIA slider: arrow keys step 5 s, Page Up / Page Down 10 % of the
-// video, Home / End its ends. Hovering it, dragging it, or stepping it with the keyboard shows
+// video, Home / End its ends. Chapters (chapters.js) cut it into segments, name the one
+// playing next to the time (and in the slider's value text) and in the preview. The
+// keyboard shortcuts are shortcuts.js's, acting through `actions`. Hovering it, dragging it, or stepping it with the keyboard shows
 // the storyboard tile for that time (docs/API.md, "Media") with the time under it; the preview
 // is decorative (aria-hidden): the slider's value text says the same.
 
 import { h } from "./dom.js";
 import { duration as clock } from "./format.js";
 import { cueAt } from "./storyboard.js";
+import { chapterAt } from "./chapters.js";
 
 const SVG_NS = "http://www.w3.org/2000/svg";
 const GLYPHS = {
@@ -45,11 +48,16 @@ const clamp = (value, low, high) => Math.min(high, Math.max(low, value));
 
 /**
  * Controls for `video` inside `frame` (the .player-frame). `knownDuration` (the API's
- * durationSeconds) stands in until the media says. Returns {element, setStoryboard(cues),
- * destroy()}.
+ * durationSeconds) stands in until the media says; `extraButtons` go before the full-screen
+ * button (the CC control); `onChapterButton` makes the chapter name a button (e.g. to the
+ * chapter list). Returns {element, actions, setStoryboard(cues), setChapters(chapters),
+ * onChapter(callback(index)), destroy()}.
  */
-export function createControls(video, frame, { knownDuration = 0 } = {}) {
+export function createControls(video, frame, { knownDuration = 0, extraButtons = [], onChapterButton = null } = {}) {
   let cues = [];
+  let chapters = [];
+  let chapterIndex = -1;
+  const chapterListeners = [];
   let dragging = false;
   let hideTimer = null;
   let idleTimer = null;
@@ -69,6 +77,12 @@ export function createControls(video, frame, { knownDuration = 0 } = {}) {
   });
   const full = h("button.player-button.player-fullscreen", { type: "button" });
   const time = h("span.player-time", { "aria-hidden": "true" }, "0:00 / 0:00");
+  // The chapter playing: a button to the chapter list where there is one.
+  const chapterName = h("span.player-chapter-title");
+  const chapter = onChapterButton
+    ? h("button.player-chapter", { type: "button", hidden: true }, h("span.visually-hidden", {}, "Chapter: "), chapterName)
+    : h("span.player-chapter", { hidden: true }, h("span.visually-hidden", {}, "Chapter: "), chapterName);
+  if (onChapterButton) chapter.addEventListener("click", () => onChapterButton(chapterIndex));
 
   // --- seek bar and its preview ------------------------------------------------------------
   const buffered = h("span.seek-buffered");
@@ -78,13 +92,16 @@ export function createControls(video, frame, { knownDuration = 0 } = {}) {
     role: "slider", tabindex: "0", "aria-label": "Seek", "aria-valuemin": "0",
     "aria-valuemax": "0", "aria-valuenow": "0", "aria-valuetext": "0:00 of 0:00",
   }, h("span.seek-track", {}, buffered, played), thumb);
+  const gaps = h("span.seek-gaps", { "aria-hidden": "true" });
+  seek.querySelector(".seek-track").append(gaps);
   const tile = h("div.seek-preview-image");
+  const tileChapter = h("span.seek-preview-chapter", { hidden: true });
   const tileTime = h("span.seek-preview-time");
-  const preview = h("div.seek-preview", { "aria-hidden": "true", hidden: true }, tile, tileTime);
+  const preview = h("div.seek-preview", { "aria-hidden": "true", hidden: true }, tile, tileChapter, tileTime);
   const bar = h("div.player-controls", {},
     h("div.seek-row", {}, seek, preview),
-    h("div.control-row", {}, play, h("div.player-volume-box", {}, mute, volume), time,
-      h("span.control-spacer"), full));
+    h("div.control-row", {}, play, h("div.player-volume-box", {}, mute, volume), time, chapter,
+      h("span.control-spacer"), ...extraButtons, full));
 
   const fractionAt = (clientX) => {
     const box = seek.getBoundingClientRect();
@@ -98,8 +115,28 @@ export function createControls(video, frame, { knownDuration = 0 } = {}) {
     thumb.style.left = `${fraction * 100}%`;
     seek.setAttribute("aria-valuemax", String(Math.floor(total)));
     seek.setAttribute("aria-valuenow", String(Math.floor(at)));
-    seek.setAttribute("aria-valuetext", `${clock(at)} of ${clock(total)}`);
+    const index = chapterAt(chapters, at);
+    const named = index >= 0 ? `, ${chapters[index].title}` : "";
+    seek.setAttribute("aria-valuetext", `${clock(at)} of ${clock(total)}${named}`);
     time.textContent = `${clock(at)} / ${clock(total)}`;
+    if (index !== chapterIndex) {
+      chapterIndex = index;
+      chapterName.textContent = index >= 0 ? chapters[index].title : "";
+      chapter.hidden = index < 0;
+      for (const listener of chapterListeners) listener(index);
+    }
+  }
+
+  /** A gap in the seek bar at each chapter's start (but the first). */
+  function paintChapters() {
+    const total = length();
+    gaps.replaceChildren(...(total ? chapters.slice(1) : [])
+      .filter((c) => c.startSeconds > 0 && c.startSeconds < total)
+      .map((c) => {
+        const gap = h("span.seek-gap");
+        gap.style.left = `${(c.startSeconds / total) * 100}%`;
+        return gap;
+      }));
   }
 
   function paintBuffered() {
@@ -124,6 +161,9 @@ export function createControls(video, frame, { knownDuration = 0 } = {}) {
     } else {
       tile.hidden = true;
     }
+    const index = chapterAt(chapters, at);
+    tileChapter.hidden = index < 0;
+    tileChapter.textContent = index >= 0 ? chapters[index].title : "";
     tileTime.textContent = clock(at);
     preview.hidden = false;
     const room = seek.getBoundingClientRect().width;
@@ -236,14 +276,43 @@ export function createControls(video, frame, { knownDuration = 0 } = {}) {
   listen(document, "webkitfullscreenchange", paintFull);
   if (!(frame.requestFullscreen || frame.webkitRequestFullscreen || video.webkitEnterFullscreen)) full.hidden = true;
 
-  // Shortcuts while focus is inside the player (never page-wide: the comment box types).
-  listen(frame, "keydown", (event) => {
-    if (event.target.closest?.("input, select, textarea") || event.altKey || event.ctrlKey || event.metaKey) return;
-    const action = { k: toggle, " ": event.target === seek ? toggle : null, m: () => mute.click(), f: toggleFull }[event.key];
-    if (!action) return;
-    event.preventDefault();
-    action();
-  });
+  // What the keyboard shortcuts do (shortcuts.js); each answers the text to announce.
+  const at = () => `${clock(video.currentTime)} of ${clock(length())}`;
+  const volumeText = () => (video.muted || video.volume === 0 ? "Muted" : `Volume ${Math.round(video.volume * 100)}%`);
+  const actions = {
+    togglePlay() {
+      const starting = video.paused || video.ended;
+      toggle();
+      return starting ? "Play" : "Pause";
+    },
+    seekBy(seconds) {
+      seekTo(video.currentTime + seconds);
+      return `${seconds < 0 ? "Back" : "Forward"} ${Math.abs(seconds)} seconds, ${at()}`;
+    },
+    seekTo(seconds) {
+      seekTo(seconds);
+      return at();
+    },
+    seekToFraction(fraction) {
+      seekTo(fraction * length());
+      return at();
+    },
+    volumeBy(delta) {
+      const next = clamp(Math.round((video.muted ? 0 : video.volume) * 100 + delta * 100) / 100, 0, 1);
+      video.volume = next;
+      video.muted = next === 0;
+      return volumeText();
+    },
+    toggleMute() {
+      mute.click();
+      return video.muted || video.volume === 0 ? "Muted" : `Unmuted, volume ${Math.round(video.volume * 100)}%`;
+    },
+    toggleFullscreen() {
+      const leaving = Boolean(fullscreenElement());
+      toggleFull();
+      return leaving ? "Exit full screen" : "Full screen";
+    },
+  };
 
   // --- media events ------------------------------------------------------------------------
   for (const type of ["play", "pause", "ended", "emptied"]) listen(video, type, paintPlay);
@@ -276,10 +345,24 @@ export function createControls(video, frame, { knownDuration = 0 } = {}) {
   paintFull();
   paintPosition(0);
 
+  listen(video, "durationchange", paintChapters);
+  listen(video, "loadedmetadata", paintChapters);
+
   return {
     element: bar,
+    actions,
     /** Storyboard cues (storyboard.js); [] shows the time alone. */
     setStoryboard(next) { cues = next || []; },
+    /** Chapters ([{startSeconds, title}], in order; chapters.js): gaps, names. */
+    setChapters(next) {
+      chapters = next || [];
+      chapterIndex = -2; // paint anew
+      paintChapters();
+      paintPosition(video.currentTime);
+    },
+    /** Call `callback(index)` whenever the chapter playing changes (-1: none). */
+    onChapter(callback) { chapterListeners.push(callback); callback(chapterIndex); },
+    seekTo,
     destroy() {
       clearTimeout(hideTimer);
       clearTimeout(idleTimer);

@@ -1,8 +1,11 @@
 // Adaptive HLS playback: hls.js where Media Source Extensions exist, the browser's native HLS
 // otherwise (Safari, iOS). hls.js is vendored (web/vendor/) and loaded on first use.
 
+import { createCaptions } from "./captions.js";
+import { normalizeChapters } from "./chapters.js";
 import { createControls } from "./controls.js";
 import { h } from "./dom.js";
+import { createAnnouncer, installShortcuts, showShortcutsHelp } from "./shortcuts.js";
 import { loadStoryboard } from "./storyboard.js";
 
 let hlsLoading = null;
@@ -85,13 +88,20 @@ function freezeFrame(video) {
 
 /**
  * Build a player for `src` (a master playlist). Returns {element, video, reload(src),
- * setPending(names), setStoryboard(url), destroy}.
+ * setPending(names), setStoryboard(url), seek(seconds), onChapter(callback), captions,
+ * announce(text), destroy}.
  * refresh() renews the playback cookies (POST /video/{id}/playback); onError(message) is
  * called for playback failures the player cannot recover from. `storyboardUrl` (a WebVTT of
  * sprite tiles) gives the seek bar its previews; `duration` (seconds) stands in until the
- * media says.
+ * media says. `captions` and `chapters` are the video answer's; `startAt` (seconds) where
+ * playback starts; `shortcuts` (default true) listens for the keyboard shortcuts on the
+ * page until `signal` aborts; `onChapterButton(index)` makes the chapter name a button.
+ * `hlsConfig`: more hls.js settings (the embed page's xhrSetup), the player's own win.
  */
-export async function createPlayer({ src, poster, title, signal, onError, refresh, storyboardUrl, duration }) {
+export async function createPlayer({
+  src, poster, title, signal, onError, refresh, storyboardUrl, duration,
+  captions = [], chapters = [], startAt = null, shortcuts = true, onChapterButton = null, hlsConfig = {},
+}) {
   const video = h("video.player-video", {
     playsinline: true, preload: "metadata", poster: poster || null,
     "aria-label": `Video: ${title}`,
@@ -101,17 +111,31 @@ export async function createPlayer({ src, poster, title, signal, onError, refres
   const qualityBox = h("div.quality", {}, h("label", { for: "quality" }, "Quality"), quality);
   // Progressive publishing: higher rungs still encoding (watch.js polls and calls setPending).
   const pendingNote = h("p.player-note", { role: "status", hidden: true });
-  const frame = h("div.player-frame.player-custom", {}, video);
-  const controls = createControls(video, frame, { knownDuration: duration });
-  frame.append(h("div.player-spinner", { "aria-hidden": "true" }, h("div.spinner")), controls.element);
-  const element = h("div.player", {}, frame, h("div.player-bar", {}, pendingNote, qualityBox));
+  // Focusable (not in the tab order): a click on the video puts the keyboard in the player.
+  const frame = h("div.player-frame.player-custom", { tabindex: "-1" }, video);
+  const announce = createAnnouncer(frame);
+  const cc = createCaptions(video, { captions, announce });
+  const controls = createControls(video, frame, { knownDuration: duration, extraButtons: [cc.element], onChapterButton });
+  controls.setChapters(normalizeChapters(chapters));
+  frame.append(cc.display, h("div.player-spinner", { "aria-hidden": "true" }, h("div.spinner")), controls.element);
+  const help = h("button.button.button-ghost.shortcuts-button", { type: "button", "aria-haspopup": "dialog" }, "Keyboard shortcuts");
+  help.addEventListener("click", () => showShortcutsHelp(help));
+  const element = h("div.player", {}, frame, h("div.player-bar", {}, pendingNote, help, qualityBox));
+  if (shortcuts) {
+    installShortcuts({
+      frame, announce, signal,
+      actions: { ...controls.actions, toggleCaptions: () => cc.toggle(), help: () => { showShortcutsHelp(); } },
+    });
+  }
   let hls = null;
   let source = src;
   // For diagnostics and tests: the hls.js instance in use (null with native HLS).
   Object.defineProperty(video, "hls", { get: () => hls, configurable: true });
 
   const Hls = await loadHls();
-  if (signal && signal.aborted) return { element, video, reload() {}, setPending() {}, setStoryboard() {}, destroy() {} };
+  if (signal && signal.aborted) {
+    return { element, video, reload() {}, setPending() {}, setStoryboard() {}, seek() {}, onChapter() {}, captions: cc, announce, destroy() {} };
+  }
   const cookies = keepCookiesFresh(refresh, signal);
   let forbiddenRetries = 0;
 
@@ -125,9 +149,13 @@ export async function createPlayer({ src, poster, title, signal, onError, refres
   // One hls.js instance per source load: a new master playlist (more rungs) needs a new one.
   const startHls = (url, { startPosition = -1, bandwidth, height = null, resume = false } = {}) => {
     hls = new Hls({
+      ...hlsConfig,
       capLevelToPlayerSize: false, enableWorker: true, startPosition,
+      // Captions are drawn by captions.js (its cues from CUES_PARSED).
+      renderTextTracksNatively: false,
       ...(bandwidth ? { abrEwmaDefaultEstimate: bandwidth } : {}),
     });
+    cc.attachHls(hls, Hls);
     let mediaRecoveries = 0;
     hls.on(Hls.Events.MANIFEST_PARSED, (_event, data) => {
       const levels = data.levels.map((level, index) => ({ level, index }))
@@ -183,11 +211,13 @@ export async function createPlayer({ src, poster, title, signal, onError, refres
       hls.currentLevel = index;
       if (index === -1) quality.options[0].textContent = "Auto";
     });
-    startHls(src);
+    startHls(src, { startPosition: startAt > 0 ? startAt : -1 });
   } else if (video.canPlayType("application/vnd.apple.mpegurl")) {
     // Native HLS picks the quality itself.
     video.src = src;
+    if (startAt > 0) video.addEventListener("loadedmetadata", () => { video.currentTime = startAt; }, { once: true });
     qualityBox.hidden = true;
+    cc.attachNative();
   } else {
     qualityBox.hidden = true;
     onError?.("Your browser cannot play HLS video.");
@@ -253,8 +283,14 @@ export async function createPlayer({ src, poster, title, signal, onError, refres
     hls = null;
     cookies.stop?.();
     controls.destroy();
+    cc.destroy();
     video.removeAttribute("src");
   };
   if (signal) signal.addEventListener("abort", destroy, { once: true });
-  return { element, video, reload, setPending, setStoryboard, destroy };
+  return {
+    element, video, reload, setPending, setStoryboard, destroy, announce, captions: cc,
+    /** Seek to `seconds` (a chapter, a timestamp in the description). */
+    seek: (seconds) => controls.seekTo(seconds),
+    onChapter: (callback) => controls.onChapter(callback),
+  };
 }
