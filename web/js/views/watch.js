@@ -8,6 +8,8 @@ import { h, icon } from "../dom.js";
 import { ago, count, displayName, duration as clock, fullDate, fullViews, views } from "../format.js";
 import { createPlayer } from "../player.js";
 import { chapterList, descriptionNodes, normalizeChapters, parseTime } from "../chapters.js";
+import { shareButtons } from "../sharing.js";
+import { taxonomyLinks } from "../discovery.js";
 import { countView } from "../viewing.js";
 import { reportHistory, resumeAt } from "../watch-history.js";
 import { currentUser } from "../session.js";
@@ -262,7 +264,8 @@ export async function renderWatch({ main, params, query, signal, navigate }) {
       h("time", { datetime: when || "", title: fullDate(when) }, ago(when)),
       video.visibility !== "public" ? h("span.badge", {}, video.visibility) : null),
     description,
-    chaptersBox ? chaptersBox.element : null);
+    chaptersBox ? chaptersBox.element : null,
+    taxonomyLinks(video));
 
   const playerSlot = h("div.player-slot", {}, h("div.player-frame"));
   // The channel's subscriber count and button, once GET /channel answers.
@@ -282,6 +285,7 @@ export async function renderWatch({ main, params, query, signal, navigate }) {
           me && owner.id === me.id ? h("a.small-link", { href: "#/me/videos" }, "Manage your videos") : null),
         channelSlot),
       h("div.watch-actions", {}, ratingBar(video, navigate), saveButton(video, navigate),
+        shareButtons(video, () => (player ? player.video.currentTime : 0)),
         me && owner.id === me.id ? null : reportButton("video", video.id, "video", { navigate }))),
     descBox);
   page.append(primary, upNext(video.id, signal));
