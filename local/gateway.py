@@ -18,7 +18,7 @@ from .apigw import http_api_event
 from .functions import FunctionRegistry
 from .routes import RouteTable
 from .server_thread import ServerThread
-from .static import content_type, local_origins, resolve_file, security_headers
+from .static import content_type, headers_for, local_origins, page_path, resolve_file
 from .template import CorsConfig
 
 log = logging.getLogger("tuber.local")
@@ -179,13 +179,13 @@ class Gateway:
     def _static(self, method: str, path: str, headers: dict[str, str]) -> HttpAnswer | None:
         if method not in ("GET", "HEAD") or self.web_root is None:
             return None
-        found = resolve_file(self.web_root, path)
+        found = resolve_file(self.web_root, page_path(path))
         if found is None and self._is_client_page(path, headers):
             # Client-side routes (/watch/abc) get the app shell, as a static host would.
             found = resolve_file(self.web_root, "/index.html")
         answer = self._file(found)
         if answer is not None:  # CSP and the rest, as CloudFront adds them on AWS
-            answer.headers.extend(security_headers(local_origins()))
+            answer.headers.extend(headers_for(path, local_origins()))
         return answer
 
     def _is_client_page(self, path: str, headers: dict[str, str]) -> bool:

@@ -178,6 +178,8 @@ BAD_CURSORS = {
 LIST_ROUTES = [  # (function, path, query, signed in)
     ("VideoFunction", "/video", {}, False),
     ("VideoFunction", "/video/search", {"q": "video"}, False),
+    ("VideoFunction", "/video/tag/video", {}, False),
+    ("VideoFunction", "/video", {"category": "music"}, False),
     ("VideoFunction", "/video/user/{userId}", {}, False),
     ("VideoFunction", "/video/user/{userId}", {}, True),  # the owner's own list
     ("LikeFunction", "/like/me", {}, True),

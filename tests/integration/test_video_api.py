@@ -35,7 +35,7 @@ def test_create_returns_uploading_video_and_a_scoped_presigned_post(video_api, m
     assert {"Content-Type": "video/mp4"} in policy["conditions"]
     assert {"key": f"raw/{video['id']}/source"} in policy["conditions"]
     stored = db.videos.find_one({"_id": parse_video_id(video["id"])})
-    assert stored["titleWords"] == ["my", "first", "clip"]
+    assert stored["searchTitle"] == ["my", "first", "clip"]
 
 
 @pytest.mark.parametrize("body, status, code", [

@@ -23,7 +23,8 @@ def create(body: CreateVideoBody):
     return uploads.create_video(get_db(), require_user(router), title=body.title,
                                 description=body.description, visibility=body.visibility,
                                 content_type=body.contentType, size_bytes=body.sizeBytes,
-                                duration_seconds=body.durationSeconds)
+                                duration_seconds=body.durationSeconds, tags=body.tags,
+                                category=body.category)
 
 
 @router.post("/video/<videoId>/upload/multipart", **operation(

@@ -78,6 +78,11 @@ class Settings(BaseModel):
     view_dedup_window_seconds: int = Field(default=3600, ge=1)
     webhook_max_skew_seconds: int = Field(default=300, ge=1)
     transcoder_backend: str = Field(default="ffmpeg", pattern="^(ffmpeg|mediaconvert)$")
+    # Search (tuber_video/search.py): "builtin" (stored terms, prefix regexes on MongoDB or
+    # SecantusDB) or "atlas" ($search on the Atlas Search index infra/atlas-search-index.json,
+    # named atlas_search_index).
+    search_backend: str = Field(default="builtin", pattern="^(builtin|atlas)$")
+    atlas_search_index: str = "video_search"
     mediaconvert_role_arn: str = ""
     processing_timeout_seconds: int = Field(default=3600, ge=60)
 

@@ -26,6 +26,7 @@ def remove_video(db: Database, doc: dict) -> None:
     storage.invalidate_cdn(cdn_paths(vid))
     db.ratings.delete_many({"videoId": vid})
     db.views.delete_many({"videoId": vid})
+    db.view_hours.delete_many({"videoId": vid})  # trending's hourly buckets
     db.comments.delete_many({"videoId": vid})
     playlists.forget_video(db, vid)
     notifications.forget_video(db, vid)
