@@ -58,9 +58,12 @@ def test_create_stores_normalized_tags_and_the_category(video_api, member, db):
     assert (stored["tags"], stored["category"]) == (["lofi", "night drive", "cars"], "music")
 
 
-def test_create_without_tags_or_category_answers_none(video_api, member):
+@pytest.mark.parametrize("extra", [{}, {"tags": None, "category": None},
+                                   {"tags": [], "category": None}])
+def test_create_without_tags_or_category_answers_none(video_api, member, extra):
     answer = video_api.post("/video", {"title": "Plain", "contentType": "video/mp4",
-                                       "sizeBytes": 10}, token=member().token)
+                                       "sizeBytes": 10, **extra}, token=member().token)
+    assert answer.status == 201, answer.body
     assert (answer.json["video"]["tags"], answer.json["video"]["category"]) == ([], None)
 
 

@@ -42,7 +42,7 @@ class CreateVideoBody(Body):
     # above TRANSCODE_MAX_DURATION_SECONDS before anything is uploaded. The transcoder still
     # judges the file itself.
     durationSeconds: float | None = Field(default=None, gt=0, allow_inf_nan=False)
-    tags: list[str] = Field(default_factory=list, description=TAGS_DOC)
+    tags: list[str] | None = Field(default=None, description=TAGS_DOC)
     category: str | None = Field(default=None, description=CATEGORY_DOC)
 
     _title = field_validator("title")(_clean_title)

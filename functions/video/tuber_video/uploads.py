@@ -20,10 +20,10 @@ from .catalog import shape
 
 def create_video(db: Database, owner_id: str, *, title: str, description: str,
                  visibility: str, content_type: str, size_bytes: int,
-                 duration_seconds: float | None = None, tags: list[str] = (),
+                 duration_seconds: float | None = None, tags: list[str] | None = None,
                  category: str | None = None) -> dict:
     settings = get_settings()
-    tags, category = normalize_tags(list(tags)), check_category(category)
+    tags, category = normalize_tags(tags or []), check_category(category)
     if size_bytes > settings.max_upload_bytes:
         raise PayloadTooLarge(f"videos may be at most {settings.max_upload_bytes} bytes",
                               code="upload_too_large",
