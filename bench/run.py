@@ -23,6 +23,7 @@ SECTIONS = {
     "transcode_parts": "Transcoding in parts",
     "feeds": "Feeds: cursor against skip/offset",
     "subscription_feed": "Subscription feed and notification fan-out",
+    "search": "Search: first page at 10,000 and 100,000 videos",
 }
 OUT = Path(__file__).resolve().parent
 

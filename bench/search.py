@@ -1,0 +1,117 @@
+"""Search: the first page of GET /video/search (tuber_video.search.search, the built-in
+backend: stored terms, one prefix-regex query per tier, hydration and shaping) with 10,000
+and 100,000 videos, against a baseline measured on the same database in the same run: the
+first page of the public feed (GET /video, the same shaping). Videos have titles of 3-7
+words, 0-3 tags and descriptions of 10-30 words drawn from a 3,000-word vocabulary with
+Zipf-like frequencies; one in ten is private or not yet published. Queries: a short prefix
+of the commonest word (most videos match: the title tier alone fills the page), a rare word
+(a few dozen videos), two words (a common prefix and a mid-frequency word, mostly matched
+outside titles: the second tier fills the page), and a word that matches nothing."""
+from __future__ import annotations
+
+import os
+import random
+import string
+from datetime import datetime, timedelta, timezone
+
+from bson import ObjectId
+
+from bench.common import configure, median_ms, mongo, table, timed
+from tuber_common.ids import new_video_id
+
+SIZES = (10_000, 100_000)
+PAGE = 20
+VOCABULARY = 3000
+BATCH = 2000
+
+
+def _vocabulary(rng: random.Random) -> list[str]:
+    words: list[str] = []
+    seen: set[str] = set()
+    while len(words) < VOCABULARY:
+        word = "".join(rng.choice(string.ascii_lowercase) for _ in range(rng.randint(4, 10)))
+        if word not in seen and not any(word.startswith(w) or w.startswith(word)
+                                        for w in words[-50:]):
+            seen.add(word)
+            words.append(word)
+    return words
+
+
+def _videos(rng: random.Random, vocabulary: list[str], weights: list[float], start: int,
+            n: int, owner: ObjectId) -> list[dict]:
+    from tuber_common.search_terms import terms_fields
+
+    base = datetime(2026, 1, 1, tzinfo=timezone.utc)
+
+    def some(k_min: int, k_max: int) -> list[str]:
+        return rng.choices(vocabulary, weights, k=rng.randint(k_min, k_max))
+
+    docs = []
+    for i in range(start, start + n):
+        hidden = i % 10 == 0
+        title = " ".join(some(3, 7)).capitalize()
+        tags = list(dict.fromkeys(some(0, 3)))
+        description = " ".join(some(10, 30))
+        at = base + timedelta(seconds=i)
+        docs.append({
+            "_id": new_video_id(), "ownerId": owner, "title": title, "tags": tags,
+            "description": description, "visibility": "private" if hidden else "public",
+            "status": "PUBLIC", "viewCount": 0, "likeCount": 0, "dislikeCount": 0,
+            "commentCount": 0, "renditions": [], "createdAt": at, "updatedAt": at,
+            "publishedAt": at, **terms_fields(title, tags, description)})
+    return docs
+
+
+def measure(repeat: int = 3) -> tuple[str, dict]:
+    from tuber_common.db import get_db
+    from tuber_common.indexes import ensure_indexes
+    from tuber_common.settings import get_settings
+    from tuber_video import catalog
+    from tuber_video import search as video_search
+
+    rows, results = [], {}
+    # SecantusDB scans and sorts in memory: pages at 100,000 videos take seconds there.
+    os.environ["MONGODB_TIMEOUT_MS"] = "60000"
+    os.environ["SEARCH_BACKEND"] = "builtin"
+    get_settings.cache_clear()
+    rng = random.Random(18)
+    vocabulary = _vocabulary(rng)
+    weights = [1 / (rank + 1) for rank in range(VOCABULARY)]  # Zipf: rank 1 commonest
+    queries = {
+        "common prefix": vocabulary[0][:2],
+        "rare word": vocabulary[2000],
+        "two words": f"{vocabulary[1][:3]} {vocabulary[150]}",
+        "no match": "zzzzzz",
+    }
+    with mongo() as uri:
+        for n in SIZES:
+            configure(uri, f"tuber_bench_search_{n}")
+            get_settings.cache_clear()
+            db = get_db()
+            db.videos.drop()
+            ensure_indexes(db)
+            owner = db.users.insert_one({"username": "bench", "usernameLower": "bench",
+                                         "displayName": "Bench"}).inserted_id
+            for chunk in range(0, n, BATCH):
+                db.videos.insert_many(_videos(rng, vocabulary, weights, chunk,
+                                              min(BATCH, n - chunk), owner))
+            baseline = median_ms(timed(lambda: catalog.feed(db, PAGE, None), repeat))
+            r: dict = {"feed_first_ms": baseline}
+            row = [f"{n:,}", f"{baseline:.1f}"]
+            for label, q in queries.items():
+                answer = video_search.search(db, q, PAGE, None)
+                ms = median_ms(timed(lambda q=q: video_search.search(db, q, PAGE, None),
+                                     repeat))
+                r[label] = {"q": q, "ms": ms, "items": len(answer["items"]),
+                            "more": answer["nextCursor"] is not None}
+                row.append(f"{ms:.1f} ({ms / baseline:.2f}x)")
+            results[n] = r
+            rows.append(row)
+            db.client.drop_database(db.name)
+    text = table(["videos", "baseline: feed first page ms",
+                  *(f"{label} `{q}` ms (x baseline)" for label, q in queries.items())], rows)
+    return text, results
+
+
+if __name__ == "__main__":
+    print(measure()[0])
