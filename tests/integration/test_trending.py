@@ -167,29 +167,45 @@ def test_the_refresh_is_idempotent_and_decay_alone_changes_no_score(video_api, m
         return {str(d["_id"]): (d["trendingScore"], d["trendingAt"])
                 for d in db.videos.find({"trendingScore": {"$exists": True}})}
 
-    first = trending.refresh(db, now)
+    assert trending.refresh(db, now)["trendingChanged"] == 4
     before = stored()
-    assert trending.refresh(db, now) == first and stored() == before
-    # Two hours on, no new views: every score exactly as it was; only the stamp moves.
-    trending.refresh(db, now + 2 * HOUR)
-    assert {k: v[0] for k, v in stored().items()} == {k: v[0] for k, v in before.items()}
-    assert {v[1] for v in stored().values()} == {now + 2 * HOUR}
+    assert set(before) == set(ids)
+    again = trending.refresh(db, now)
+    assert (again["trendingChanged"], again["trendingCleared"]) == (0, 0)
+    assert stored() == before
+    # Two hours on with no new views: no score changes, so nothing is written; one new view
+    # rewrites that video alone.
+    assert trending.refresh(db, now + 2 * HOUR)["trendingChanged"] == 0
+    assert stored() == before
+    views(db, ids[0], 1, now + 2 * HOUR)
+    assert trending.refresh(db, now + 2 * HOUR)["trendingChanged"] == 1
+    after = stored()
+    assert after[ids[0]][0] > before[ids[0]][0] and after[ids[0]][1] == now + 2 * HOUR
+    assert {k: v for k, v in after.items() if k != ids[0]} == \
+        {k: v for k, v in before.items() if k != ids[0]}
 
 
 def test_an_older_run_finishing_late_does_not_put_older_scores_back(member, published_video,
                                                                    db):
-    video_id = published_video(member())
-    now = utcnow()
+    """Two runs overlap: the older one read the views before the newer one wrote."""
+    video_id, gone = published_video(member()), published_video(member())
+    now = trending.hour_of(utcnow()) + timedelta(minutes=30)  # half past
     views(db, video_id, 1, now - HOUR)
-    trending.refresh(db, now - timedelta(minutes=10))
-    early = db.videos.find_one({"_id": parse_video_id(video_id)})["trendingScore"]
+    views(db, gone, 1, now - 7 * 24 * HOUR)
+    trending.refresh(db, now - timedelta(minutes=30))
+    views(db, video_id, 2, now - timedelta(minutes=20))
+    # The late run: video_id's score to change, gone's (out of the window by then) to clear.
+    late = trending.compute(db, now - timedelta(minutes=10))
+    assert set(late["scores"]) == {parse_video_id(video_id)}
     views(db, video_id, 5, now)
+    views(db, gone, 1, now)  # watched again: back in the list
     trending.refresh(db, now)
-    newer = db.videos.find_one({"_id": parse_video_id(video_id)})
-    trending.refresh(db, now - timedelta(minutes=5))  # an older run finishing late
-    after = db.videos.find_one({"_id": parse_video_id(video_id)})
-    assert newer["trendingScore"] > early
-    assert (after["trendingScore"], after["trendingAt"]) == (newer["trendingScore"], now)
+    newer = {str(d["_id"]): d["trendingScore"] for d in db.videos.find({}, {"trendingScore": 1})}
+    assert newer[video_id] > 0 and newer[gone] > 0
+    done = trending.apply(db, late)
+    assert (done["trendingChanged"], done["trendingCleared"]) == (0, 0)
+    after = {str(d["_id"]): d["trendingScore"] for d in db.videos.find({}, {"trendingScore": 1})}
+    assert after == newer
 
 
 def test_pages_continue_where_they_were_across_a_refresh(video_api, member, published_video,

@@ -16,9 +16,10 @@ Stored is the same order in a frame that does not move with t:
                   = log2(sum views_b * 2 ** ((hour_b - ORIGIN) / HALF_LIFE))
 
 so at one instant it sorts exactly as score(t), and a video whose buckets did not change
-keeps exactly the same trendingScore from one refresh to the next: decay alone moves
-nobody. A reader's cursor (trendingScore, _id) therefore continues where it was across a
-refresh; only videos whose views changed since can move past it (see `trending`).
+keeps bit for bit the same trendingScore from one refresh to the next: decay alone moves
+nobody. So a refresh writes only the videos whose views changed (or left the window), and
+a reader's cursor (trendingScore, _id) continues where it was across a refresh; only
+videos whose views changed since can move past it (see `trending`).
 
 Visibility is applied when reading (LISTED: PUBLIC, public, not taken down), so a video
 made private or taken down leaves the list at once, and one made public joins it with the
@@ -100,28 +101,49 @@ def rank_key(buckets: Iterable[tuple[datetime, int]]) -> float | None:
 
 # --- the schedule -----------------------------------------------------------------------------
 
-def refresh(db: Database, now: datetime | None = None) -> dict:
-    """Scheduled (RefreshTrending): trendingScore and trendingAt on every video with views in
-    the window, cleared on those without. Idempotent; each write is conditional on not
-    overwriting a later run's, so an overlapping slower run cannot put older scores back."""
+def compute(db: Database, now: datetime | None = None) -> dict:
+    """What a refresh at `now` would write: {"at", "scores": {video _id: key} for every video
+    with views in the window, "stored": {video _id: trendingScore} as read now}."""
     now = now or clock.utcnow()
     buckets: dict = defaultdict(list)
-    read = 0
     for doc in db.view_hours.find({"hour": {"$gte": now - WINDOW}},
                                   {"videoId": 1, "hour": 1, "count": 1}):
-        read += 1
         buckets[doc["videoId"]].append((doc["hour"], int(doc.get("count", 0))))
-    not_later = {"$not": {"$gt": now}}  # trendingAt <= now, or none yet
-    ops = [UpdateOne({"_id": video_id, STAMP: not_later},
-                     {"$set": {SCORE: key, STAMP: now}})
-           for video_id, key in ((v, rank_key(b)) for v, b in buckets.items())
-           if key is not None]
+    scores = {video_id: key for video_id, key in
+              ((v, rank_key(b)) for v, b in buckets.items()) if key is not None}
+    # Index "trending_scored": the videos that hold a score now.
+    stored = {d["_id"]: d[SCORE] for d in db.videos.find({SCORE: {"$gt": 0}}, {SCORE: 1})}
+    return {"at": now, "scores": scores, "stored": stored,
+            "buckets": sum(len(b) for b in buckets.values())}
+
+
+def apply(db: Database, plan: dict) -> dict:
+    """Write a computed refresh: only the scores that changed (a video without new views
+    keeps its key, see the module docstring: most of the long tail costs no write), and
+    clear the ones whose views all left the window. Each write is conditional on the score
+    read by `compute`: where an overlapping run changed it meanwhile, this one leaves it."""
+    scores, stored, now = plan["scores"], plan["stored"], plan["at"]
+    changed = [UpdateOne({"_id": video_id, SCORE: stored.get(video_id)},
+                         {"$set": {SCORE: key, STAMP: now}})
+               for video_id, key in scores.items() if stored.get(video_id) != key]
+    dropped = [UpdateOne({"_id": video_id, SCORE: before}, {"$unset": {SCORE: "", STAMP: ""}})
+               for video_id, before in stored.items() if video_id not in scores]
+    return {"trendingVideos": len(scores), "trendingChanged": _bulk(db, changed),
+            "trendingCleared": _bulk(db, dropped), "viewBuckets": plan["buckets"]}
+
+
+def _bulk(db: Database, ops: list[UpdateOne]) -> int:
+    modified = 0
     for start in range(0, len(ops), BATCH):
-        db.videos.bulk_write(ops[start:start + BATCH], ordered=False)
-    # Set by an earlier run and not by this one: no views left in the window.
-    cleared = db.videos.update_many({STAMP: {"$lt": now}},
-                                    {"$unset": {SCORE: "", STAMP: ""}}).modified_count
-    return {"trendingVideos": len(ops), "trendingCleared": cleared, "viewBuckets": read}
+        modified += db.videos.bulk_write(ops[start:start + BATCH], ordered=False).modified_count
+    return modified
+
+
+def refresh(db: Database, now: datetime | None = None) -> dict:
+    """Scheduled (RefreshTrending): trendingScore (and trendingAt, when it was written) on
+    every video with views in the window, cleared on the others. Idempotent: a second run
+    over the same views writes nothing."""
+    return apply(db, compute(db, now))
 
 
 # --- the list ---------------------------------------------------------------------------------

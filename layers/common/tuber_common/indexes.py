@@ -101,11 +101,11 @@ INDEXES: dict[str, list[IndexModel]] = {
         IndexModel([("encodingSince", ASC)], sparse=True, name="encoding_since"),
         IndexModel([("commentsChangingAt", ASC)], sparse=True, name="comments_changing"),
         # Trending (tuber_video.trending): listed videos with a score, highest first; partial:
-        # only videos with views in the window are in it. The refresh clears stale scores by
-        # their stamp.
+        # only videos with views in the window are in it. The refresh reads the scores it
+        # may change or clear through the sparse one.
         IndexModel([("status", ASC), ("visibility", ASC), ("trendingScore", DESC), ("_id", DESC)],
                    partialFilterExpression={"trendingScore": {"$gt": 0}}, name="trending"),
-        IndexModel([("trendingAt", ASC)], sparse=True, name="trending_at"),
+        IndexModel([("trendingScore", DESC)], sparse=True, name="trending_scored"),
     ],
     "upload_quota": [
         # _id is (user, UTC day); the counter goes once its day is over.
