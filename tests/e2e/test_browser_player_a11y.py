@@ -32,8 +32,9 @@ CAPTIONS = {
 }
 
 
-def add_caption(owner, video_id: str, language: str) -> dict:
-    label, text = CAPTIONS[language]
+def add_caption(owner, video_id: str, language: str, text: str | None = None) -> dict:
+    """Upload and confirm a WebVTT file (CAPTIONS' unless `text`) through the caption routes."""
+    label, text = CAPTIONS[language][0], text or CAPTIONS[language][1]
     data = text.encode()
     asked = requests.post(f"{owner.base_url}/video/{video_id}/captions", headers=owner.auth, timeout=30,
                           json={"language": language, "label": label, "sizeBytes": len(data)})
@@ -168,7 +169,7 @@ def test_one_caption_language_is_a_toggle(fresh_page, web_base_url, tmp_path_fac
     assert upload_to_presigned(created.json()["upload"], data, "video/mp4").status_code < 300
     video_id = created.json()["video"]["id"]
     wait_status(owner, video_id, "PUBLIC")
-    add_caption(owner, video_id, "en")
+    add_caption(owner, video_id, "en", "WEBVTT\n\n00:00.000 --> 00:03.500\nEnglish one\n")
 
     ui.open(f"#/watch/{video_id}")
     cc = page.get_by_role("button", name="Captions", exact=True)
