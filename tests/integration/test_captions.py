@@ -116,7 +116,7 @@ def test_owner_uploads_and_confirms_captions_the_master_lists_them(video_api, me
         "#EXTINF:4.000000,", "#EXTINF:4.000000,", "#EXTINF:2.000000,"]
     assert playlist[-1] == "#EXT-X-ENDLIST" and "#EXT-X-PLAYLIST-TYPE:VOD" in playlist
     first = text_of(s3, folder + "seg_00000.vtt")
-    assert first.startswith("WEBVTT\nX-TIMESTAMP-MAP=MPEGTS:900000,LOCAL:00:00:00.000\n\n")
+    assert first.startswith("WEBVTT\nX-TIMESTAMP-MAP=MPEGTS:1026000,LOCAL:00:00:00.000\n\n")
     assert "Hello" in first and "World" in first
     assert "World" in text_of(s3, folder + "seg_00001.vtt")  # it spans the boundary
     assert "Hello" not in text_of(s3, folder + "seg_00002.vtt")

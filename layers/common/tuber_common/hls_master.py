@@ -24,10 +24,13 @@ from .ids import VideoId
 
 AUDIO_CODEC = "mp4a.40.2"  # AAC-LC
 SUBTITLES_GROUP = "subs"
-# The MPEG-TS timestamp (90 kHz) of a video's first frame: the ffmpeg backend shifts every
-# timestamp by TIMESTAMP_OFFSET_SECONDS; each caption segment's X-TIMESTAMP-MAP says so.
+# The MPEG-TS timestamp (90 kHz) of a video's first frame, which each caption segment's
+# X-TIMESTAMP-MAP names: the ffmpeg backend shifts every timestamp by TIMESTAMP_OFFSET_SECONDS,
+# and ffmpeg's mpegts muxer adds twice its max_delay (-muxdelay, 0.7 s by default) to every
+# timestamp it writes. tests/e2e/test_captions_hls_js.py checks it against real segments.
 TIMESTAMP_OFFSET_SECONDS = 10.0
-MPEGTS_ORIGIN = int(TIMESTAMP_OFFSET_SECONDS * 90_000)
+MPEGTS_MUX_DELAY_SECONDS = 1.4
+MPEGTS_ORIGIN = round((TIMESTAMP_OFFSET_SECONDS + MPEGTS_MUX_DELAY_SECONDS) * 90_000)
 
 CONTENT_TYPES = {".m3u8": "application/vnd.apple.mpegurl", ".ts": "video/mp2t",
                  ".jpg": "image/jpeg", ".vtt": "text/vtt"}
