@@ -128,7 +128,8 @@ function renderAccount() {
   const user = currentUser();
   const upload = h("a.button.button-ghost", { href: "#/upload", "aria-label": "Upload a video" },
     icon("upload"), h("span.label-wide", {}, "Upload"));
-  const trending = h("a.button.button-ghost", { href: "#/trending" }, "Trending");
+  const trending = h("a.button.button-ghost", { href: "#/trending", "aria-label": "Trending" },
+    trendingIcon(), h("span.label-wide", {}, "Trending"));
   if (!user) {
     nav.append(trending, upload, h("a.button.button-primary", { href: "#/signin", "aria-label": "Sign in" }, icon("user"), h("span", {}, "Sign in")));
     return;
@@ -154,6 +155,14 @@ function renderAccount() {
     h("button.icon-button", { type: "button", "aria-label": "Sign out", title: "Sign out", onclick: signOut },
       icon("signout")),
   );
+}
+
+// Material's "trending up" arrow, drawn as dom.js draws its icons.
+const TRENDING_PATH = "M16 6l2.29 2.29-4.88 4.88-4-4L2 16.59 3.41 18l6-6 4 4 6.3-6.29L22 12V6z";
+function trendingIcon() {
+  const svg = icon("play");
+  svg.querySelector("path").setAttribute("d", TRENDING_PATH);
+  return svg;
 }
 
 /** "Moderation" in the account bar, for a user the queue answered (reports.js). */
