@@ -43,7 +43,6 @@ from .catalog import LISTED, _shape_page
 
 HALF_LIFE = timedelta(hours=24)
 WINDOW = timedelta(days=7)
-BUCKET = timedelta(hours=1)
 # Any fixed instant before the first bucket: trendingScore stays positive after it.
 ORIGIN = datetime(2000, 1, 1, tzinfo=timezone.utc)
 BATCH = 1000
