@@ -135,7 +135,8 @@ function renderAccount() {
     return;
   }
   const name = displayName(user);
-  nav.append(
+  // (Element.append writes null as the text "null": the moderation link may be absent.)
+  nav.append(...[
     trending,
     upload,
     h("a.button.button-ghost", { href: "#/me/videos", "aria-label": "My videos" },
@@ -154,7 +155,7 @@ function renderAccount() {
       icon("settings")),
     h("button.icon-button", { type: "button", "aria-label": "Sign out", title: "Sign out", onclick: signOut },
       icon("signout")),
-  );
+  ].filter(Boolean));
 }
 
 // Material's "trending up" arrow, drawn as dom.js draws its icons.
