@@ -12,7 +12,7 @@ import pytest
 
 from local.lambda_context import LambdaContext
 from tests.support.video_fixtures import sample_event
-from tests.support.views import watch
+from tests.support.views import LONG_AGO, server_clock_moved, watch
 from tuber_common import clock
 from tuber_common.clock import utcnow
 from tuber_common.ids import parse_video_id
@@ -153,6 +153,28 @@ def test_concurrent_views_lose_no_counts(db, member, published_video):
     buckets = list(db.view_hours.find({"videoId": video_id}))
     assert [b["count"] for b in buckets] == [threads * each]
     assert buckets[0]["expiresAt"] == trending.hour_of(at) + trending.WINDOW
+
+
+def test_views_counted_at_once_are_all_in_the_bucket(db, member, published_video):
+    """The view path itself from 30 threads (30 networks: each view counts): the hour's
+    bucket holds exactly the views the counter got."""
+    from tuber_video.views import record_view, start
+
+    video_id = published_video(member())
+    viewers = [f"198.51.100.{i}" for i in range(1, 31)]
+    with server_clock_moved(-LONG_AGO):
+        sessions = [start(db, video_id, None, ip)["viewSession"] for ip in viewers]
+
+    def report(args):
+        ip, session = args
+        return record_view(db, video_id, session, None, ip, "browser")["counted"]
+
+    with ThreadPoolExecutor(len(viewers)) as pool:
+        assert sum(pool.map(report, zip(viewers, sessions))) == len(viewers)
+    stored = db.videos.find_one({"_id": parse_video_id(video_id)})["viewCount"]
+    buckets = [b["count"] for b in db.view_hours.find({"videoId": parse_video_id(video_id)})]
+    # One bucket, or two if the hour turned meanwhile.
+    assert stored == sum(buckets) == len(viewers) and len(buckets) in (1, 2)
 
 
 def test_the_refresh_is_idempotent_and_decay_alone_changes_no_score(video_api, member,
