@@ -49,3 +49,56 @@ def test_master_playlist_of_a_silent_video_has_no_audio_group():
         '#EXT-X-STREAM-INF:BANDWIDTH=330000,AVERAGE-BANDWIDTH=290000,RESOLUTION=426x240,'
         'CODECS="avc1.4d4015"', "240p/index.m3u8"]
     assert "mp4a" not in text and "EXT-X-MEDIA" not in text
+
+
+CAPTIONS = [{"language": "en", "label": "English", "key": "hls/v/captions/en-00ff/captions.vtt"},
+            {"language": "pt-BR", "label": 'Português "BR"',
+             "key": "hls/v/captions/pt-BR-11aa/captions.vtt"}]
+
+
+def test_captions_are_a_subtitles_group_every_variant_refers_to():
+    lines = hls_master.master_playlist(VARIANTS, AUDIO, CAPTIONS).splitlines()
+    assert lines[4:6] == [
+        '#EXT-X-MEDIA:TYPE=SUBTITLES,GROUP-ID="subs",LANGUAGE="en",NAME="English",DEFAULT=NO,'
+        'AUTOSELECT=YES,URI="captions/en-00ff/index.m3u8"',
+        # A quoted-string holds no double quote.
+        '#EXT-X-MEDIA:TYPE=SUBTITLES,GROUP-ID="subs",LANGUAGE="pt-BR",NAME="Português \'BR\'",'
+        'DEFAULT=NO,AUTOSELECT=YES,URI="captions/pt-BR-11aa/index.m3u8"']
+    streams = [line for line in lines if line.startswith("#EXT-X-STREAM-INF")]
+    assert len(streams) == 3  # two rungs and the audio-only variant
+    assert all(line.endswith(',AUDIO="audio",SUBTITLES="subs"') for line in streams)
+    # Without captions, no group and no reference to one.
+    assert "SUBTITLES" not in hls_master.master_playlist(VARIANTS, AUDIO, [])
+
+
+def test_master_text_waits_for_a_rung_and_the_audio():
+    doc = {"renditions": VARIANTS, "transcode": {"hasAudio": True, "audio": AUDIO},
+           "captions": CAPTIONS}
+    assert hls_master.master_text(doc) == hls_master.master_playlist(VARIANTS, AUDIO, CAPTIONS)
+    assert hls_master.master_text({**doc, "renditions": []}) is None
+    assert hls_master.master_text({**doc, "transcode": {"hasAudio": True}}) is None
+    # Renditions by name only (MediaConvert writes its own master): nothing rendered here.
+    assert hls_master.master_text({**doc, "renditions": [{"name": "240p", "width": 426,
+                                                          "height": 240}]}) is None
+
+
+MEDIACONVERT = ("#EXTM3U\r\n#EXT-X-VERSION:3\r\n#EXT-X-INDEPENDENT-SEGMENTS\r\n"
+                '#EXT-X-STREAM-INF:BANDWIDTH=541000,CODECS="avc1.4d401e,mp4a.40.2",'
+                "RESOLUTION=426x240\r\nmaster_240p.m3u8\r\n"
+                '#EXT-X-STREAM-INF:BANDWIDTH=1541000,CODECS="avc1.4d401f,mp4a.40.2",'
+                "RESOLUTION=1280x720\r\nmaster_720p.m3u8\r\n")
+
+
+def test_captions_are_spliced_into_another_transcoders_master_and_out_again():
+    spliced = hls_master.with_captions(MEDIACONVERT, CAPTIONS[:1])
+    lines = spliced.splitlines()
+    assert lines[3].startswith('#EXT-X-MEDIA:TYPE=SUBTITLES,GROUP-ID="subs",LANGUAGE="en"')
+    assert lines[4] == ('#EXT-X-STREAM-INF:BANDWIDTH=541000,CODECS="avc1.4d401e,mp4a.40.2",'
+                        'RESOLUTION=426x240,SUBTITLES="subs"')
+    assert lines[6].endswith(',SUBTITLES="subs"') and lines[7] == "master_720p.m3u8"
+    # Splicing again replaces the group (never a second one); none removes it.
+    twice = hls_master.with_captions(spliced, CAPTIONS)
+    assert sum("TYPE=SUBTITLES" in line for line in twice.splitlines()) == 2
+    assert all(line.count("SUBTITLES=") == 1 for line in twice.splitlines()
+               if line.startswith("#EXT-X-STREAM-INF"))
+    assert hls_master.with_captions(twice, []) == MEDIACONVERT.replace("\r\n", "\n")
