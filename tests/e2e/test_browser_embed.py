@@ -16,6 +16,7 @@ import requests
 from playwright.sync_api import expect
 
 from tests.support.browser_fixtures import DESKTOP, OUTPUT, new_member, publish, wait_status
+from tests.support.axe import assert_accessible
 from tests.support.media import make_clip
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
@@ -168,6 +169,7 @@ def test_share_link_carries_the_time_and_embed_code_the_iframe(chromium, web_bas
         expect(link).to_have_value(f"{web_base_url}/#/watch/{video['id']}")
         dialog.get_by_label(re.compile(r"Start at \d+:\d\d")).check()
         expect(link).to_have_value(f"{web_base_url}/#/watch/{video['id']}?t={at}")
+        assert_accessible(page, "share dialog")
         dialog.get_by_role("button", name="Copy").click()
         expect(dialog.get_by_role("status")).to_have_text("Link copied to the clipboard.")
         assert page.evaluate("navigator.clipboard.readText()") == \
@@ -191,6 +193,17 @@ def test_share_link_carries_the_time_and_embed_code_the_iframe(chromium, web_bas
                                " return v && v.currentTime >= t; }", arg=at)
     finally:
         context.close()
+
+
+def test_the_embed_page_is_accessible(fresh_page, web_base_url, embeds):
+    page = fresh_page.page
+    page.goto(f"{web_base_url}/embed/{embeds['public']['id']}")
+    expect(page.locator("video.player-video")).to_be_attached()
+    expect(page).to_have_title(f"{embeds['public']['title']} - Tuber")
+    assert_accessible(page, "embed page")
+    page.goto(f"{web_base_url}/embed/{embeds['private']['id']}")
+    expect(page.get_by_role("alert")).to_contain_text("unavailable")
+    assert_accessible(page, "embed page, private video")
 
 
 def test_oembed_answers_for_the_watch_url(web_base_url, embeds):

@@ -54,7 +54,7 @@ function shareDialog({ title, label, text, video, seconds, multiline, opener, hi
   const n = (dialogs += 1);
   const fieldId = `share-field-${n}`;
   const field = multiline
-    ? h("textarea.share-field.share-code", { id: fieldId, readonly: true, rows: "4", spellcheck: "false" })
+    ? h("textarea.share-field.share-code", { id: fieldId, readonly: true, rows: "5", spellcheck: "false" })
     : h("input.share-field", { id: fieldId, type: "text", readonly: true, spellcheck: "false" });
   const at = Math.floor(Number(seconds) || 0);
   const startBox = h("input", { type: "checkbox", id: `share-start-${n}` });
