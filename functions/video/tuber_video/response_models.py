@@ -197,5 +197,6 @@ class EmbedPlayback(Answer):
 
 class EmbedResponse(Answer):
     """The embed page's video, as an anonymous viewer sees it, and its playback signature."""
-    video: Video
+    video: VideoDetails = Field(description="with its chapters and captions, as GET "
+                                            "/video/{videoId} answers them (catalog.shape)")
     playback: EmbedPlayback
