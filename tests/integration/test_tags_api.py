@@ -231,9 +231,12 @@ def test_an_impossible_tag_is_invalid_tag(video_api, path):
     assert (answer.status, answer.error_code) == (400, "invalid_tag"), answer.body
 
 
-def test_the_tag_named_recommended_is_a_tag(video_api, member, tagged_video):
-    video_id = tagged_video(member(), tags=["recommended"])
-    answer = video_api.get("/video/tag/recommended")
+# Tags that are also the last segment of GET /video/{videoId}/...: the tag route is
+# declared first (catalog_routes), as API Gateway prefers the literal "tag" segment.
+@pytest.mark.parametrize("name", ["recommended", "embed"])
+def test_a_tag_named_like_a_video_route_is_a_tag(video_api, member, tagged_video, name):
+    video_id = tagged_video(member(), tags=[name])
+    answer = video_api.get(f"/video/tag/{name}")
     assert ids(answer) == [video_id] and answer.json["nextCursor"] is None
 
 
