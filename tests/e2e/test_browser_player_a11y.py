@@ -15,6 +15,7 @@ import requests
 from playwright.sync_api import expect
 
 from local.seed import upload_to_presigned
+from tests.support.axe import assert_accessible
 from tests.support.browser_fixtures import new_member, wait_status
 from tests.support.media import make_clip
 
@@ -110,6 +111,7 @@ def test_captions_menu_by_keyboard_remembered_and_toggled(fresh_page, captioned_
     expect(menu.get_by_role("menuitemradio")).to_have_text(["Off", "English", "Français"])
     expect(menu.get_by_role("menuitemradio", name="Off")).to_be_focused()
     expect(menu.get_by_role("menuitemradio", name="Off")).to_have_attribute("aria-checked", "true")
+    assert_accessible(page, "watch page, captions menu open")
     page.keyboard.press("ArrowDown")
     expect(menu.get_by_role("menuitemradio", name="English")).to_be_focused()
     page.keyboard.press("Enter")
@@ -176,6 +178,7 @@ def test_one_caption_language_is_a_toggle(fresh_page, web_base_url, tmp_path_fac
     expect(cc).to_have_attribute("aria-pressed", "false", timeout=30_000)
     expect(cc).not_to_have_attribute("aria-haspopup", "menu")
     pause(page)
+    page.evaluate("document.querySelector('video.player-video').currentTime = 1")  # 4 s: it may have played through
     cc.click()
     expect(cc).to_have_attribute("aria-pressed", "true")
     expect(page.locator(".player-captions")).to_have_text("English one", timeout=20_000)
@@ -203,6 +206,7 @@ def test_chapters_seek_bar_list_description_timestamps_and_start_time(fresh_page
     expect(page.get_by_role("button", name="Chapter: Finale")).to_be_visible()
     expect(chapters.get_by_role("button", name="Finale, 0:20")).to_have_attribute("aria-current", "true")
     ui.shot("player-chapters")
+    assert_accessible(page, "watch page with chapters")
 
     # A timestamp in the description seeks in place (its link says the time for a new tab);
     # one past the end is plain text.
@@ -290,6 +294,7 @@ def test_keyboard_shortcuts_announced_not_while_typing_and_help(fresh_page, play
     expect(dialog.get_by_role("button", name="Close")).to_be_focused()
     expect(dialog.get_by_role("row")).to_have_count(15)
     expect(dialog).to_contain_text("Captions on or off")
+    assert_accessible(page, "keyboard shortcuts dialog")
     page.keyboard.press("k")  # inside the dialog: nothing
     assert page.evaluate(f"{video}.paused") is True
     page.keyboard.press("Escape")
