@@ -14,6 +14,7 @@ import requests
 from playwright.sync_api import expect
 
 from local.seed import upload_to_presigned
+from tests.support.axe import assert_accessible
 from tests.support.browser_fixtures import Member, new_member, sign_in, wait_status
 from tests.support.media import make_clip
 
@@ -107,6 +108,9 @@ def test_search_marks_word_prefixes_and_loads_more(fresh_page, discovery):
     expect(snippet.locator("mark")).to_have_text([q])
     expect(snippet).to_contain_text("<i>near</i>")
     ui.shot("discovery-search")
+    # This slice's pages and forms: the page's own content (the shell is scanned by
+    # tests/e2e/test_accessibility.py).
+    assert_accessible(page, "search results", context="#main")
 
     # No match: said in the live region and on the page.
     ui.open(f"#/search?q=zz{uuid.uuid4().hex[:8]}")
@@ -129,6 +133,7 @@ def test_category_chips_category_and_tag_pages_and_trending(fresh_page, discover
     expect(grid).to_contain_text(videos["C"]["title"])
     expect(grid).to_contain_text(videos["A"]["title"])
     expect(grid).not_to_contain_text(videos["B"]["title"])
+    assert_accessible(page, "a category page", context="#main")
 
     # A card's tag link: the tag's page, newest first (B, then A whose tag was "#TAG...").
     card = grid.locator("article", has_text=videos["A"]["title"])
@@ -147,6 +152,7 @@ def test_category_chips_category_and_tag_pages_and_trending(fresh_page, discover
     expect(page).to_have_url(re.compile(rf"#/tag/{tag}$"))
     expect(card_titles(page, f"Videos tagged {tag}")).to_have_count(2)
     ui.shot("discovery-tag")
+    assert_accessible(page, "a tag page", context="#main")
 
     # Trending: C watched more than A in the last hours, scored by the schedule's refresh.
     from pymongo import MongoClient
@@ -167,6 +173,7 @@ def test_category_chips_category_and_tag_pages_and_trending(fresh_page, discover
     titles = card_titles(page, "Trending videos")
     expect(titles.filter(has_text=discovery["hex"])).to_have_text([videos["C"]["title"], videos["A"]["title"]])
     ui.shot("discovery-trending")
+    assert_accessible(page, "Trending", context="#main")
     assert_no_console_errors(ui)
 
 
@@ -209,6 +216,7 @@ def test_upload_form_tags_category_and_captions(fresh_page, discovery, web_base_
     page.get_by_label("Language").fill("en")
     page.get_by_label("Label (optional)").fill("English")
     ui.shot("discovery-upload-form")
+    assert_accessible(page, "the upload form with tags and captions", context="#main")
     page.get_by_role("button", name="Upload", exact=True).click()
     expect(page.locator("#caption-status")).to_have_text("Captions added: English.", timeout=120_000)
 
@@ -249,6 +257,7 @@ def test_edit_dialog_tags_category_and_captions(fresh_page, discovery, web_base_
     expect(dialog.locator(".caption-outcome").get_by_role("status")).to_have_text("Captions Português (pt-BR) added.")
     expect(dialog.get_by_role("list", name="Captions of this video")).to_contain_text("Português (pt-BR)")
     ui.shot("discovery-edit-dialog")
+    assert_accessible(page, "the edit dialog", context="dialog")
     dialog.get_by_role("button", name="Save").click()
     expect(page.get_by_role("dialog")).to_have_count(0)
 
