@@ -175,7 +175,7 @@ def confirm(db: Database, video_id: str, user_id: str, language: str) -> dict:
         storage.delete_prefixes([_folder_of(entry)])
         raise
     bucket = get_settings().media_bucket
-    hls_master.write_master(db, bucket, doc["_id"])
+    hls_master.rewrite_master(db, bucket, doc["_id"])
     # Only now: if recording failed, the client's retry still finds its upload; the old
     # track goes once the master no longer names it.
     _delete(staged_key)
@@ -193,7 +193,7 @@ def remove(db: Database, video_id: str, user_id: str, language: str) -> None:
         projection={"captions": 1}, return_document=ReturnDocument.BEFORE)
     if before is None:
         raise NotFound("the video has no captions in that language", code="caption_not_found")
-    hls_master.write_master(db, get_settings().media_bucket, doc["_id"])
+    hls_master.rewrite_master(db, get_settings().media_bucket, doc["_id"])
     removed = next(c for c in before["captions"] if c["language"] == language)
     storage.delete_prefixes([_folder_of(removed)])
     _delete(media_keys.staged_caption_key(doc["_id"], language))

@@ -8,14 +8,15 @@ bandwidths and codecs the ffmpeg backend records), `transcode.audio`, and its `c
 has a master the job wrote itself and renditions without those facts: there the captions are
 spliced into the job's own master (its SUBTITLES lines replaced), nothing else touched.
 
-`write_master` keeps one guarantee whoever calls it, in any order: the writer reads the
-document again after each write and writes again until what it wrote is what the document
-says, so the last write holds every rendition and every caption, even when a caption is
-confirmed while a rung finishes.
+`write_master` (the transcoder) and `rewrite_master` (caption changes) keep one guarantee
+whoever calls them, in any order: the writer reads the document again after each write and
+writes again until what it wrote is what the document says, so the last write holds every
+rendition and every caption, even when a caption is confirmed while a rung finishes.
 """
 from __future__ import annotations
 
 import os
+from typing import Callable
 
 from pymongo.database import Database
 
@@ -174,26 +175,38 @@ def _spliced(bucket: str, key: str, doc: dict) -> str | None:
     return with_captions(body.decode("utf-8"), doc.get("captions") or [])
 
 
-def write_master(db: Database, bucket: str, video_id: VideoId, run_id: str | None = None
-                 ) -> None:
-    """Write the master playlist for what is ready now. Whoever writes reads the video again
-    afterwards and writes again if a rendition or a caption arrived meanwhile, so the last
-    write always holds every one, whatever order concurrent writers finish in. `run_id`: a
-    transcode run's writes change nothing once that run is stale."""
+def write_master(db: Database, bucket: str, video_id: VideoId, run_id: str) -> None:
+    """The transcoder's write, as a rung or the audio finishes: the master for what is ready
+    now. A stale run (`run_id` no longer the video's) writes nothing."""
+    _write_until_stable(db, bucket, video_id, {"_id": video_id, "transcode.runId": run_id},
+                        master_text)
+
+
+def rewrite_master(db: Database, bucket: str, video_id: VideoId) -> None:
+    """After a caption change: the master rendered from the document, or, for a video whose
+    master another transcoder wrote, that master with the captions spliced in (nothing while
+    neither exists: the transcoder's first write will list them)."""
     key = media_keys.master_key(video_id)
-    guard: dict = {"_id": video_id}
-    if run_id is not None:
-        guard["transcode.runId"] = run_id
+
+    def render(doc: dict) -> str | None:
+        text = master_text(doc)
+        if text is None and doc.get("renditions") and not _ours(doc["renditions"]):
+            text = _spliced(bucket, key, doc)
+        return text
+    _write_until_stable(db, bucket, video_id, {"_id": video_id}, render)
+
+
+def _write_until_stable(db: Database, bucket: str, video_id: VideoId, guard: dict,
+                        render: Callable[[dict], str | None]) -> None:
+    """Whoever writes reads the video again afterwards and writes again if a rendition or a
+    caption arrived meanwhile, so the last write always holds every one, whatever order
+    concurrent writers (transcoder parts, caption confirms) finish in."""
+    key = media_keys.master_key(video_id)
     written = None
     for _ in range(_REWRITES):
         doc = db.videos.find_one(guard, {"renditions": 1, "transcode": 1, "captions": 1,
                                          "hlsKey": 1})
-        if doc is None:
-            return
-        text = master_text(doc)
-        if text is None and run_id is None and doc.get("renditions") \
-                and not _ours(doc["renditions"]):
-            text = _spliced(bucket, key, doc)
+        text = render(doc) if doc is not None else None
         if text is None or text == written:
             return
         put_text(bucket, key, text, cache=MASTER_CACHE)
