@@ -225,3 +225,12 @@ def test_backfill_is_idempotent_and_covers_both_id_kinds(db, listed, search):
     assert backfill(db.videos, batch=2, log=lambda _: None) == 7
     assert search("zebra") == videos
     assert backfill(db.videos, batch=2, log=lambda _: None) == 0
+
+
+def test_ensure_indexes_gives_terms_to_videos_that_have_none(db, listed, search):
+    from tuber_common.indexes import ensure_indexes
+
+    video_id = listed("Zebra", description="stripes")
+    db.videos.update_many({}, {"$unset": {"searchTitle": "", "searchTerms": ""}})
+    ensure_indexes(db)
+    assert search("zebra strip") == [video_id]

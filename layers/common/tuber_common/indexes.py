@@ -224,10 +224,12 @@ def ensure_indexes(db: Database) -> None:
                 db[collection].drop_index(name)
     for collection, models in INDEXES.items():
         db[collection].create_indexes(models)
-    # Derived fields older documents lack (a no-op once every account has them).
+    # Derived fields older documents lack (a no-op once every account and video has them).
+    from .search_terms import backfill_missing
     from .users import backfill_keys
 
     backfill_keys(db)
+    backfill_missing(db.videos)
 
 
 def main() -> None:

@@ -15,6 +15,7 @@ anchored, case-sensitive prefix regex is an index range scan on a multikey index
 (tuber_common.indexes: search_title, search_terms); the words are escaped all the same.
 
     python -m tuber_common.search_terms backfill    # terms for videos written before them
+        # (python -m tuber_common.indexes, and so the deploy, does the first 50,000 of them)
     python -m tuber_common.search_terms atlas-index infra/atlas-search-index.json
         # SEARCH_BACKEND=atlas: create or update the Atlas Search index (docs/atlas-search.md)
 """
@@ -139,6 +140,26 @@ def backfill(videos: Collection, batch: int = BACKFILL_BATCH, log=print) -> int:
             if updates:
                 written += videos.bulk_write(updates, ordered=False).modified_count
             log(f"search terms: {written} written, up to _id {last}")
+    return written
+
+
+def backfill_missing(videos: Collection, most: int = 50_000, batch: int = BACKFILL_BATCH
+                     ) -> int:
+    """Terms for up to `most` videos that have none (written before search terms existed):
+    one pass of one cursor, a bulk write per `batch`. Run by tuber_common.indexes (so by the
+    deploy's index hook too, within its time limit); `backfill` does every video, stale
+    ones too."""
+    projection = {"title": 1, "tags": 1, "description": 1}
+    written, updates = 0, []
+    cursor = videos.find({ALL_FIELD: {"$exists": False}}, projection, batch_size=batch)
+    for doc in cursor.limit(most):
+        updates.append(UpdateOne({**_unchanged(doc), ALL_FIELD: {"$exists": False}},
+                                 {"$set": video_terms(doc)}))
+        if len(updates) == batch:
+            written += videos.bulk_write(updates, ordered=False).modified_count
+            updates = []
+    if updates:
+        written += videos.bulk_write(updates, ordered=False).modified_count
     return written
 
 
