@@ -115,10 +115,11 @@ def test_a_cross_site_iframe_plays_a_public_video_from_t_muted(third_party, web_
     expect(link).to_be_visible()
     player = frame.locator("video")
     expect(player).to_have_attribute("aria-label", f"Video: {video['title']}")
-    # Autoplay (muted, as browsers allow), from t=2: it plays past 2.5 s by itself.
+    # Autoplay (muted, as browsers allow), from t=2: what it played starts there.
     embed = page.frame(url=re.compile(r"/embed/"))
     embed.wait_for_function("""() => { const v = document.querySelector('video');
         return v && !v.paused && v.muted && v.currentTime > 2.5; }""")
+    assert embed.evaluate("document.querySelector('video').played.start(0)") >= 1.9
     # Every playlist and segment was signed in its URL, none by a cookie.
     assert media, "no media requested"
     for request in media:
@@ -160,6 +161,8 @@ def test_share_link_carries_the_time_and_embed_code_the_iframe(chromium, web_bas
         # The watch page honours t: it starts at 3 s.
         page.wait_for_function("() => { const v = document.querySelector('video.player-video');"
                                " return v && v.currentTime >= 3; }")
+        assert page.evaluate("(() => { const p = document.querySelector('video.player-video')"
+                             ".played; return p.length ? p.start(0) : 3; })()") >= 2.9
         page.evaluate("document.querySelector('video.player-video').pause()")
         at = int(page.evaluate("document.querySelector('video.player-video').currentTime"))
         share.click()
