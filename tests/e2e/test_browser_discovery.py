@@ -277,3 +277,22 @@ def test_edit_dialog_tags_category_and_captions(fresh_page, discovery, web_base_
     answer = requests.get(f"{web_base_url}/video/{video['id']}", headers=keeper.auth, timeout=30).json()["video"]
     assert answer["captions"] == []
     assert_no_console_errors(ui, "status of 400", "status of 422")
+
+
+def test_phone_category_chips_scroll_sideways(phone_page, discovery):
+    ui, page = phone_page, phone_page.page
+    ui.open(f"#/tag/{discovery['tag']}")
+    expect(card_titles(page, f"Videos tagged {discovery['tag']}")).to_have_count(2)
+    ui.open("#/")
+    chips = page.get_by_role("navigation", name="Browse by category").get_by_role("list")
+    expect(chips.get_by_role("link", name="Nonprofits & Activism")).to_be_attached()
+    # One row that scrolls, inside a page that does not.
+    box = chips.bounding_box()
+    assert box["height"] < 60, box
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 390
+    # The last chip is reachable by keyboard: focusing it scrolls it into view.
+    chips.get_by_role("link", name="Nonprofits & Activism").focus()
+    expect(chips.get_by_role("link", name="Nonprofits & Activism")).to_be_in_viewport()
+    ui.shot("discovery-phone-home")
+    assert_accessible(page, "home on a phone", context="#main")
+    assert_no_console_errors(ui)
