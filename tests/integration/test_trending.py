@@ -264,3 +264,17 @@ def test_a_cursor_of_another_list_is_400(video_api, member, published_video):
     for bad in (feed_cursor, "not-a-cursor"):
         answer = video_api.get("/video/trending", query={"cursor": bad})
         assert (answer.status, answer.error_code) == (400, "invalid_cursor")
+
+
+def test_a_deleted_video_takes_its_buckets_and_leaves_the_list(video_api, member,
+                                                               published_video, db):
+    owner = member()
+    kept, deleted = published_video(owner, "kept"), published_video(owner, "deleted")
+    views(db, kept, 1)
+    views(db, deleted, 5)
+    run_schedule()
+    assert trending_ids(video_api) == [deleted, kept]
+    assert video_api.delete(f"/video/{deleted}", token=owner.token).status == 204
+    assert trending_ids(video_api) == [kept]
+    assert db.view_hours.count_documents({"videoId": parse_video_id(deleted)}) == 0
+    assert run_schedule()["trendingVideos"] == 1
