@@ -306,3 +306,20 @@ def test_keyboard_shortcuts_announced_not_while_typing_and_help(fresh_page, play
     dialog.get_by_role("button", name="Close").click()
     expect(button).to_be_focused()
     ui.assert_no_console_errors()
+
+
+def test_timestamps_read_from_text(fresh_page):
+    """What counts as a time: `?t=` forms, and the timestamps of a description that become
+    links (standing alone, minutes and seconds under 60, not past the video's end)."""
+    ui, page = fresh_page, fresh_page.page
+    ui.open("#/")
+    parsed = page.evaluate("""() => import('./js/chapters.js').then(({ parseTime }) =>
+        ['90', '90s', '1m30s', '1h2m3s', '1:30', '1:02:03', '0:05', '', 'abc', '1:75', '-5', '1:2:3']
+          .map(parseTime))""")
+    assert parsed == [90, 90, 90, 3723, 90, 3723, 5, None, None, None, None, None]
+    linked = page.evaluate("""() => import('./js/chapters.js').then(({ descriptionNodes }) =>
+        descriptionNodes('0:00 Intro\\nAt 1:02:03, at 12:34; not 10:30am, 1:2:3, v1:20 or 3:99. Past: 2:00:00',
+                         { length: 7000 })
+          .filter((node) => node.nodeName === 'A').map((a) => [a.textContent, a.dataset.seconds]))""")
+    assert linked == [["0:00", "0"], ["1:02:03", "3723"], ["12:34", "754"]]
+    ui.assert_no_console_errors()
