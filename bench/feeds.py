@@ -24,7 +24,7 @@ def _videos(n: int) -> list[dict]:
         # One in ten is not listed (private or still processing): the query must skip them.
         hidden = i % 10 == 0
         docs.append({
-            "_id": new_video_id(), "ownerId": owner, "title": f"video {i}", "titleWords": ["video"],
+            "_id": new_video_id(), "ownerId": owner, "title": f"video {i}",
             "visibility": "private" if hidden else "public",
             "status": "PUBLIC", "viewCount": random.randint(0, 1000),
             "createdAt": start + timedelta(seconds=i), "publishedAt": start + timedelta(seconds=i),

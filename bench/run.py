@@ -24,6 +24,7 @@ SECTIONS = {
     "feeds": "Feeds: cursor against skip/offset",
     "subscription_feed": "Subscription feed and notification fan-out",
     "search": "Search: first page at 10,000 and 100,000 videos",
+    "trending": "Trending refresh",
 }
 OUT = Path(__file__).resolve().parent
 

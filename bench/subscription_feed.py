@@ -43,7 +43,7 @@ def _seed(db, channels: list[ObjectId]) -> None:
             n += 1
             at = start + timedelta(seconds=n * 7 % 100_003)  # interleaved across channels
             videos.append({"_id": new_video_id(), "ownerId": channel, "title": f"video {n}",
-                           "titleWords": ["video"], "description": "", "visibility": "public",
+                           "description": "", "visibility": "public",
                            "status": "PUBLIC", "viewCount": 0, "likeCount": 0,
                            "dislikeCount": 0, "commentCount": 0, "renditions": [],
                            "createdAt": at, "publishedAt": at})

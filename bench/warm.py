@@ -26,7 +26,7 @@ def _seed(db) -> tuple[dict, list[dict]]:
             "displayName": "Bench", "passwordHash": hash_password("x" * 12), "createdAt": now}
     db.users.insert_one(user)
     videos = [{"_id": new_video_id(), "ownerId": user["_id"], "title": f"clip {i}",
-               "titleWords": ["clip", str(i)], "description": "", "visibility": "public",
+               "description": "", "visibility": "public",
                "status": "PUBLIC", "viewCount": 0, "likeCount": 0, "dislikeCount": 0,
                "commentCount": 0, "hlsKey": f"hls/{i}/master.m3u8", "renditions": [],
                "createdAt": now, "updatedAt": now, "publishedAt": now} for i in range(200)]

@@ -107,7 +107,8 @@ def test_every_write_answered_2xx_survives_sigkills_of_the_database(database, tm
     from tuber_common.ids import new_video_id
     from tuber_common.indexes import ensure_indexes
     from tuber_common.tokens import issue_access_token
-    from tuber_common.videos import PUBLIC, words
+    from tuber_common.search_terms import terms_fields
+    from tuber_common.videos import PUBLIC
 
     port, data, state = database
     uri, name = f"mongodb://127.0.0.1:{port}/", f"tuber_durability_{uuid.uuid4().hex[:8]}"
@@ -125,7 +126,7 @@ def test_every_write_answered_2xx_survives_sigkills_of_the_database(database, tm
                                   "updatedAt": now}).inserted_id for i in range(WRITERS)]
     video_id = new_video_id()
     db.videos.insert_one({
-        "_id": video_id, "ownerId": users[0], "title": "durable", "titleWords": words("durable"),
+        "_id": video_id, "ownerId": users[0], "title": "durable", **terms_fields("durable"),
         "description": "", "visibility": "public", "status": PUBLIC, "viewCount": 0,
         "likeCount": 0, "dislikeCount": 0, "commentCount": 0, "renditions": [],
         "createdAt": now, "updatedAt": now, "publishedAt": now})

@@ -112,12 +112,13 @@ def _sign_up(auth: Api) -> Member:
 def _public_video(db, owner: Member) -> str:
     from tuber_common.clock import utcnow
     from tuber_common.ids import new_video_id
-    from tuber_common.videos import PUBLIC, words
+    from tuber_common.search_terms import terms_fields
+    from tuber_common.videos import PUBLIC
 
     now = utcnow()
     return str(db.videos.insert_one({
         "_id": new_video_id(), "ownerId": ObjectId(owner.id), "title": "Secret test",
-        "titleWords": words("Secret test"), "description": "", "visibility": "public",
+        **terms_fields("Secret test"), "description": "", "visibility": "public",
         "status": PUBLIC, "viewCount": 0, "likeCount": 0, "dislikeCount": 0, "commentCount": 0,
         "renditions": [], "createdAt": now, "updatedAt": now, "publishedAt": now,
     }).inserted_id)

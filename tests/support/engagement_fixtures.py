@@ -31,7 +31,8 @@ def make_video(db):
     `_id`), to check that those keep working."""
     from tuber_common.clock import utcnow
     from tuber_common.ids import new_video_id
-    from tuber_common.videos import PUBLIC, words
+    from tuber_common.search_terms import terms_fields
+    from tuber_common.videos import PUBLIC
     from bson import ObjectId
 
     made = 0
@@ -44,7 +45,7 @@ def make_video(db):
         now = utcnow() + timedelta(milliseconds=made)
         return str(db.videos.insert_one({
             "_id": ObjectId() if legacy_id else new_video_id(),
-            "ownerId": ObjectId(owner.id), "title": title, "titleWords": words(title),
+            "ownerId": ObjectId(owner.id), "title": title, **terms_fields(title),
             "description": "", "visibility": visibility, "status": status,
             "viewCount": 0, "likeCount": 0, "dislikeCount": 0, "commentCount": 0,
             "renditions": [], "createdAt": now, "updatedAt": now,

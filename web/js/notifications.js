@@ -3,7 +3,7 @@
 // one notification for the list (views/notifications.js).
 
 import { api } from "./api.js";
-import { h } from "./dom.js";
+import { h, icon } from "./dom.js";
 import { currentUser } from "./session.js";
 
 const POLL_MS = 60_000;
@@ -41,7 +41,7 @@ export function refreshUnread() {
 export function notificationBell() {
   badge = h("span.bell-badge", { "aria-hidden": "true", hidden: true });
   bell = h("a.icon-button.bell", { href: "#/notifications", "aria-label": label(0), title: label(0) },
-    h("span.bell-icon", { "aria-hidden": "true" }, "🔔"), badge);
+    icon("bell"), badge);
   refreshUnread();
   return bell;
 }

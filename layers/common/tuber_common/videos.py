@@ -2,7 +2,7 @@
 transcode, on_transcoded): its states, who may see it, and its API shape.
 
 Document fields: _id (a random string, tuber_common.ids; an ObjectId on videos created
-before issue 14), ownerId, title, titleWords, description, visibility, status,
+before issue 14), ownerId, title, description, visibility, status,
 failureReason, contentType, sizeBytes, rawKey, declaredDurationSeconds (the length
 the client declared at creation, or null), viewCount, likeCount, dislikeCount,
 commentCount, durationSeconds, thumbnailKey (generated), customThumbnailKey (uploaded by
@@ -10,14 +10,12 @@ the owner, shown instead), hlsKey, renditions (the rungs ready to play, lowest f
 pendingRenditions (names of the rungs still encoding), storyboardKey (a WebVTT of sprite
 tiles), progressPercent, commentsEnabled, ratingsEnabled, pinnedCommentId, tags
 (normalized: tuber_common.tags; absent on older videos: none), category (an id of
-tuber_common.tags.CATEGORIES, or null), processing
+tuber_common.tags.CATEGORIES, or null), searchTitle and searchTerms (the words it is
+found by: tuber_common.search_terms), processing
 ({ffmpegSeconds, uploadSeconds}: what the last transcode cost, for operators), createdAt,
 updatedAt, publishedAt. Counters change only by atomic $inc.
 """
 from __future__ import annotations
-
-import re
-import unicodedata
 
 from bson import ObjectId
 from pymongo.database import Database
@@ -32,16 +30,6 @@ UPLOADING, PROCESSING, PUBLIC, FAILED = "UPLOADING", "PROCESSING", "PUBLIC", "FA
 STATUSES = (UPLOADING, PROCESSING, PUBLIC, FAILED)
 VISIBILITIES = ("public", "unlisted", "private")
 COUNTERS = ("viewCount", "likeCount", "dislikeCount", "commentCount")
-
-_WORD = re.compile(r"\w+", re.UNICODE)
-
-
-def words(text: str) -> list[str]:
-    """Lower-cased, accent-folded words: what title search matches on (no $text needed)."""
-    folded = unicodedata.normalize("NFKD", text.casefold())
-    folded = "".join(ch for ch in folded if not unicodedata.combining(ch))
-    return list(dict.fromkeys(_WORD.findall(folded)))
-
 
 def comments_enabled(doc: dict) -> bool:
     return doc.get("commentsEnabled") is not False
