@@ -62,10 +62,34 @@ def describe(violations: list[dict]) -> str:
     return "\n".join(lines)
 
 
-def assert_accessible(page, where: str, *, context: str | dict | None = None) -> dict:
+def findings(page, where: str, *, context: str | dict | None = None) -> str:
+    """The serious and critical violations on the page, as text ("" when there are none)."""
+    found = serious_violations(scan(page, context=context))
+    if not found:
+        return ""
+    return (f"axe-core found {len(found)} serious/critical accessibility violation(s) on "
+            f"{where} ({page.url}):\n{describe(found)}")
+
+
+def assert_accessible(page, where: str, *, context: str | dict | None = None) -> None:
     """Fail with a readable list when axe finds a serious or critical violation."""
-    results = scan(page, context=context)
-    found = serious_violations(results)
-    assert not found, (f"axe-core found {len(found)} serious/critical accessibility "
-                       f"violation(s) on {where} ({page.url}):\n{describe(found)}")
-    return results
+    text = findings(page, where, context=context)
+    assert not text, text
+
+
+class Findings:
+    """Scans of several pages in one test, reported together at the end (one page's findings
+    do not hide the next page's)."""
+
+    def __init__(self) -> None:
+        self.texts: list[str] = []
+        self.scanned: list[str] = []
+
+    def scan(self, page, where: str, *, context: str | dict | None = None) -> None:
+        self.scanned.append(where)
+        text = findings(page, where, context=context)
+        if text:
+            self.texts.append(text)
+
+    def assert_none(self) -> None:
+        assert not self.texts, "\n\n".join(self.texts)

@@ -53,7 +53,7 @@ export function videoCard(video, { showOwner = true } = {}) {
       showOwner ? h("span.avatar.avatar-small", { "aria-hidden": "true" },
         displayName(video.owner).slice(0, 1).toUpperCase()) : null,
       h("div.card-text", {},
-        h("h3.card-title", {}, h("a", { href, title: video.title }, video.title)),
+        h("h2.card-title", {}, h("a", { href, title: video.title }, video.title)),
         showOwner ? h("p.card-meta", {}, channelLink(video.owner)) : null,
         h("p.card-meta", {}, h("span", {}, views(video.viewCount)), h("span.dot", { "aria-hidden": "true" }, "•"),
           h("time", { datetime: when || "" }, ago(when))))));
