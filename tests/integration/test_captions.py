@@ -358,3 +358,42 @@ def test_a_caption_confirmed_while_a_rung_finishes_keeps_both(video_api, member,
     assert not any(isinstance(r, Exception) for r in results), results
     master = master_of(s3, video_id)
     assert "720p/index.m3u8" in master and len(subtitle_lines(master)) == 1
+
+
+# The media origin as CloudFront runs it, from the privacy tests.
+from tests.integration.test_media_privacy import clock, fetch, jar, origin  # noqa: E402,F401
+
+
+def test_captions_follow_the_videos_visibility_like_its_media(video_api, member, playing_video,
+                                                              db, origin):
+    owner = member()
+    video_id = playing_video(owner)
+    db.videos.update_one({"_id": parse_video_id(video_id)}, {"$set": {"visibility": "private"}})
+    url = add_caption(video_api, video_id, owner, "en").json["url"]
+    playlist = url.rsplit("/", 1)[0] + "/index.m3u8"
+    for target in (url, playlist):
+        assert fetch(origin, target).status == 403  # no cookie: no caption
+    cookies = jar(video_api.get(f"/video/{video_id}", token=owner.token))
+    answer = fetch(origin, url, cookies)
+    assert answer.status == 200 and answer.body == VTT
+    assert ("Content-Type", "text/vtt") in answer.headers
+    assert fetch(origin, playlist, cookies).status == 200
+
+
+def test_confirming_while_s3_is_unreachable_is_503(video_api, member, playing_video, monkeypatch):
+    from local import services
+    from tuber_common import storage
+    from tuber_common.settings import get_settings
+
+    owner = member()
+    video_id = playing_video(owner)
+    monkeypatch.setenv("S3_ENDPOINT_URL", f"http://127.0.0.1:{services.free_port()}")
+    get_settings.cache_clear()
+    storage.reset_s3()
+    try:
+        answer = video_api.put(f"/video/{video_id}/captions/en", token=owner.token)
+        assert (answer.status, answer.error_code) == (503, "service_unavailable"), answer.body
+        assert int(answer.headers["retry-after"]) > 0
+    finally:
+        get_settings.cache_clear()
+        storage.reset_s3()
