@@ -19,13 +19,13 @@ export async function renderCategory({ main, params, signal }) {
     return;
   }
   document.title = `${category.label} - Tuber`;
-  const nav = await categoryNav(id);
-  if (signal.aborted) return;
   const feed = pagedGrid({
     path: "/video", query: { category: id }, signal, label: `${category.label} videos`, card: discoveryCard,
     empty: () => emptyState(`No ${category.label} videos yet`, "Videos put in this category show up here.",
       h("a.button.button-primary", { href: "#/upload" }, "Upload a video")),
   });
+  const nav = await categoryNav(id);
+  if (signal.aborted) return;
   main.append(h("section.page", {}, h("h1.page-title", {}, category.label), nav, feed.element));
   await feed.loaded;
 }

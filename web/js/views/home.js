@@ -27,13 +27,14 @@ export async function categoryNav(current = "") {
 
 export async function renderHome({ main, signal }) {
   document.title = "Tuber";
-  const nav = await categoryNav("");
-  if (signal.aborted) return; // left while the categories loaded: this page is gone
+  // The feed's first page and the category list load side by side.
   const feed = pagedGrid({
     path: "/video", signal, label: "Latest videos", card: discoveryCard,
     empty: () => emptyState("No videos yet", "Be the first to share something.",
       h("a.button.button-primary", { href: "#/upload" }, "Upload a video")),
   });
+  const nav = await categoryNav("");
+  if (signal.aborted) return; // left while the categories loaded: this page is gone
   main.append(h("section.page", {}, h("h1.page-title", {}, "Latest videos"), nav, feed.element));
   await feed.loaded;
 }

@@ -83,8 +83,7 @@ export async function renderSearch({ main, query, signal }) {
     }
   }
   more.addEventListener("click", () => load());
-  // Labels for the category links (a failure only leaves the ids).
-  await loadCategories().catch(() => {});
-  if (signal.aborted) return;
+  // Labels for the category links, side by side with the page (a failure leaves the ids).
+  loadCategories().catch(() => {});
   await load();
 }

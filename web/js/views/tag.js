@@ -19,8 +19,7 @@ export async function renderTag({ main, params, signal, navigate }) {
     return;
   }
   document.title = `#${tag} - Tuber`;
-  await loadCategories().catch(() => {});
-  if (signal.aborted) return;
+  loadCategories().catch(() => {}); // side by side with the page: card labels follow it
   const feed = pagedGrid({
     path: `/video/tag/${encodeURIComponent(tag)}`, signal, label: `Videos tagged ${tag}`, card: discoveryCard,
     empty: () => emptyState("No videos with this tag", `No public videos are tagged “${tag}” yet.`),

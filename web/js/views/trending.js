@@ -7,13 +7,13 @@ import { categoryNav } from "./home.js";
 
 export async function renderTrending({ main, signal }) {
   document.title = "Trending - Tuber";
-  const nav = await categoryNav("trending");
-  if (signal.aborted) return;
   const feed = pagedGrid({
     path: "/video/trending", signal, label: "Trending videos", card: discoveryCard,
     empty: () => emptyState("Nothing trending yet", "Videos people watch in the coming hours show up here.",
       h("a.button", { href: "#/" }, "See the latest videos")),
   });
+  const nav = await categoryNav("trending");
+  if (signal.aborted) return;
   main.append(h("section.page", {},
     h("h1.page-title", {}, "Trending"),
     nav,
