@@ -397,3 +397,26 @@ def test_confirming_while_s3_is_unreachable_is_503(video_api, member, playing_vi
     finally:
         get_settings.cache_clear()
         storage.reset_s3()
+
+
+def test_captions_confirmed_while_mediaconvert_works_join_the_master_it_writes(
+        video_api, member, new_video, db, s3):
+    from tuber_common import hls_master, publishing
+
+    owner = member()
+    video_id = new_video(owner)["video"]["id"]
+    key = parse_video_id(video_id)
+    db.videos.update_one({"_id": key}, {"$set": {"status": "PROCESSING",
+                                                 "declaredDurationSeconds": 2.0}})
+    assert add_caption(video_api, video_id, owner, "en",
+                       b"WEBVTT\n\n00:00.000 --> 00:01.000\nHi\n").status == 200
+    assert keys_under(s3, f"hls/{video_id}/master.m3u8") == []  # no master to join yet
+    theirs = ("#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=541000,RESOLUTION=426x240\n"
+              "master_240p.m3u8\n")
+    s3.put_object(Bucket=bucket(), Key=f"hls/{video_id}/master.m3u8", Body=theirs.encode())
+    assert publishing.publish(db, key, hls_key=f"hls/{video_id}/master.m3u8",
+                              renditions=[{"name": "240p", "width": 426, "height": 240}],
+                              thumbnail_key=None, duration_seconds=2.0)
+    hls_master.list_captions_once_published(db, bucket(), key)
+    master = master_of(s3, video_id)
+    assert len(subtitle_lines(master)) == 1 and 'SUBTITLES="subs"' in master

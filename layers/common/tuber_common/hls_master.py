@@ -211,3 +211,12 @@ def _write_until_stable(db: Database, bucket: str, video_id: VideoId, guard: dic
             return
         put_text(bucket, key, text, cache=MASTER_CACHE)
         written = text
+
+
+def list_captions_once_published(db: Database, bucket: str, video_id: VideoId | None) -> None:
+    """After another transcoder published a video (MediaConvert's COMPLETE event, the
+    webhook): captions confirmed while it was processing had no master to join; splice them
+    into the one the job wrote. Nothing for a video without captions."""
+    if video_id is not None and db.videos.count_documents(
+            {"_id": video_id, "captions.0": {"$exists": True}}, limit=1):
+        rewrite_master(db, bucket, video_id)
