@@ -108,7 +108,7 @@ def local_origins() -> list[str]:
 
 # --- the embed page -------------------------------------------------------------------------
 EMBED_PAGE = "/embed.html"
-_EMBED_PATH = re.compile(r"/embed/[^/]+/?")
+_EMBED_PATH = re.compile(r"/embed/[^/]+")
 
 
 def is_embed(path: str) -> bool:
