@@ -305,6 +305,17 @@ def test_keyboard_shortcuts_announced_not_while_typing_and_help(fresh_page, play
     expect(dialog).to_be_visible()
     dialog.get_by_role("button", name="Close").click()
     expect(button).to_be_focused()
+
+    # f: the player full screen (the help then opens inside it, where it can be seen), f again leaves.
+    page.keyboard.press("f")
+    expect(announcer(page)).to_have_text("Full screen")
+    page.wait_for_function("document.fullscreenElement?.classList.contains('player-frame')")
+    page.keyboard.press("?")
+    expect(page.locator(".player-frame dialog.shortcuts-dialog")).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(dialog).to_be_hidden()
+    page.keyboard.press("f")
+    page.wait_for_function("!document.fullscreenElement")
     ui.assert_no_console_errors()
 
 

@@ -12,11 +12,10 @@
 // each language (menuitemradio; arrows, Home/End, Enter/Space, Escape). The choice (a
 // language, or off) is remembered in localStorage and applies to the next video that has it.
 
+import { glyph } from "./controls.js";
 import { h } from "./dom.js";
 
 const STORE = "tuber.captions";
-const SVG_NS = "http://www.w3.org/2000/svg";
-const CC_GLYPH = "M19 4H5a2 2 0 0 0-2 2v12a2 2 0 0 0 2 2h14a2 2 0 0 0 2-2V6a2 2 0 0 0-2-2zm-8 7H9.5v-.5h-2v3h2V13H11v1a1 1 0 0 1-1 1H7a1 1 0 0 1-1-1v-4a1 1 0 0 1 1-1h3a1 1 0 0 1 1 1v1zm7 0h-1.5v-.5h-2v3h2V13H18v1a1 1 0 0 1-1 1h-3a1 1 0 0 1-1-1v-4a1 1 0 0 1 1-1h3a1 1 0 0 1 1 1v1z";
 
 const norm = (language) => String(language || "").trim().toLowerCase();
 const hlsKey = (track) => `${norm(track.lang)}|${track.name || ""}`;
@@ -42,17 +41,6 @@ function matchLanguage(list, language, key = "language") {
   if (exact >= 0) return exact;
   const primary = wanted.split("-")[0];
   return list.findIndex((item) => norm(item[key]).split("-")[0] === primary);
-}
-
-function ccGlyph() {
-  const svg = document.createElementNS(SVG_NS, "svg");
-  svg.setAttribute("viewBox", "0 0 24 24");
-  svg.setAttribute("aria-hidden", "true");
-  svg.setAttribute("class", "icon");
-  const path = document.createElementNS(SVG_NS, "path");
-  path.setAttribute("d", CC_GLYPH);
-  svg.append(path);
-  return svg;
 }
 
 let menus = 0;
@@ -92,7 +80,7 @@ export function createCaptions(video, { captions = [], announce = () => {} } = {
     cleanups.push(() => target.removeEventListener(type, handler, options));
   };
 
-  const button = h("button.player-button.player-cc", { type: "button" }, ccGlyph());
+  const button = h("button.player-button.player-cc", { type: "button" }, glyph("captions"));
   const menu = h("div.player-menu.captions-menu", { id, role: "menu", "aria-label": "Captions", hidden: true });
   const element = h("div.player-cc-box", {}, button, menu);
   const display = h("div.player-captions", { hidden: true });
