@@ -406,11 +406,14 @@ def test_captions_confirmed_while_mediaconvert_works_join_the_master_it_writes(
     owner = member()
     video_id = new_video(owner)["video"]["id"]
     key = parse_video_id(video_id)
-    db.videos.update_one({"_id": key}, {"$set": {"status": "PROCESSING",
+    db.videos.update_one({"_id": key}, {"$set": {"status": "PROCESSING", "transcodeJobId": "j1",
                                                  "declaredDurationSeconds": 2.0}})
-    assert add_caption(video_api, video_id, owner, "en",
-                       b"WEBVTT\n\n00:00.000 --> 00:01.000\nHi\n").status == 200
+    url = add_caption(video_api, video_id, owner, "en",
+                      b"WEBVTT\n\n00:00.000 --> 00:01.000\nHi\n").json["url"]
     assert keys_under(s3, f"hls/{video_id}/master.m3u8") == []  # no master to join yet
+    # The job's timestamps start where its request says (PtsOffset 10 s).
+    segment = url.split(f"/hls/{video_id}/")[1].rsplit("/", 1)[0] + "/seg_00000.vtt"
+    assert "X-TIMESTAMP-MAP=MPEGTS:900000," in text_of(s3, f"hls/{video_id}/{segment}")
     theirs = ("#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=541000,RESOLUTION=426x240\n"
               "master_240p.m3u8\n")
     s3.put_object(Bucket=bucket(), Key=f"hls/{video_id}/master.m3u8", Body=theirs.encode())

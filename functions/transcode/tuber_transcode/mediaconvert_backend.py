@@ -11,6 +11,7 @@ from functools import lru_cache
 import boto3
 
 from tuber_common import media_keys
+from tuber_common.hls_master import MEDIACONVERT_PTS_OFFSET_SECONDS
 from tuber_common.settings import get_settings
 
 from . import ladder
@@ -41,7 +42,9 @@ def _rung_output(rung: ladder.Rung, source: Probe, segment_seconds: int) -> dict
         "FramerateNumerator": rate.numerator, "FramerateDenominator": rate.denominator}
     output = {
         "NameModifier": f"_{rung.name}",
-        "ContainerSettings": {"Container": "M3U8", "M3u8Settings": {}},
+        # A known first timestamp: caption segments map their times onto it (hls_master).
+        "ContainerSettings": {"Container": "M3U8", "M3u8Settings": {
+            "PtsOffsetMode": "SECONDS", "PtsOffset": MEDIACONVERT_PTS_OFFSET_SECONDS}},
         "OutputSettings": {"HlsSettings": {}},
         "VideoDescription": {
             "Width": rung.width,

@@ -106,7 +106,8 @@ def _publish(doc: dict, language: str, captions: webvtt.Captions) -> str:
     folder = media_keys.caption_folder(doc["_id"], language, secrets.token_hex(8))
     segment_seconds = ((doc.get("transcode") or {}).get("segmentSeconds")
                        or get_settings().transcode_segment_seconds)
-    cut = webvtt.segments(captions, _duration(doc), segment_seconds, hls_master.MPEGTS_ORIGIN)
+    cut = webvtt.segments(captions, _duration(doc), segment_seconds,
+                          hls_master.mpegts_origin(doc))
     uris = [media_keys.caption_segment_uri(i) for i in range(len(cut))]
     for uri, (_, text) in zip(uris, cut):
         hls_master.put_text(bucket, folder + uri, text, cache=IMMUTABLE)

@@ -32,6 +32,15 @@ SUBTITLES_GROUP = "subs"
 TIMESTAMP_OFFSET_SECONDS = 10.0
 MPEGTS_MUX_DELAY_SECONDS = 1.4
 MPEGTS_ORIGIN = round((TIMESTAMP_OFFSET_SECONDS + MPEGTS_MUX_DELAY_SECONDS) * 90_000)
+# MediaConvert's jobs start their MPEG-TS timestamps here (M3u8Settings PtsOffsetMode SECONDS;
+# its default, AUTO, is "at least two seconds", varying with the bitrate).
+MEDIACONVERT_PTS_OFFSET_SECONDS = 10
+MEDIACONVERT_ORIGIN = MEDIACONVERT_PTS_OFFSET_SECONDS * 90_000
+
+
+def mpegts_origin(doc: dict) -> int:
+    """The MPEG-TS timestamp of this video's first frame (its caption segments' map)."""
+    return MEDIACONVERT_ORIGIN if doc.get("transcodeJobId") else MPEGTS_ORIGIN
 
 CONTENT_TYPES = {".m3u8": "application/vnd.apple.mpegurl", ".ts": "video/mp2t",
                  ".jpg": "image/jpeg", ".vtt": "text/vtt"}
