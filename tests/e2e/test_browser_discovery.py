@@ -296,3 +296,37 @@ def test_phone_category_chips_scroll_sideways(phone_page, discovery):
     ui.shot("discovery-phone-home")
     assert_accessible(page, "home on a phone", context="#main")
     assert_no_console_errors(ui)
+
+
+TAG_SAMPLES = ["Music", "  #Night   Drive ", "##lo-fi", "Ｆｕｌｌ　Ｗｉｄｔｈ", "Straße", "ΟΔΟΣ", "Café Crème",
+               "rock & roll", "it's", "a/b", "50%", "#", "   ", "---", "x" * 30, "x" * 31, "ﬁre", "c++", "Ⅻ"]
+
+
+def test_client_tags_and_marks_agree_with_the_server(fresh_page, web_base_url):
+    """The tags field normalizes and refuses as tuber_common.tags does, so a chip is what the
+    video will hold; search marks fold case and accents as tuber_common.search_terms does."""
+    from tuber_common.errors import BadRequest
+    from tuber_common.tags import normalize_tag
+
+    ui, page = fresh_page, fresh_page.page
+    ui.open("#/")
+    client = page.evaluate("""async (samples) => {
+        const d = await import("./js/discovery.js");
+        const tags = samples.map((raw) => { const t = d.normalizeTag(raw); return t && !d.tagProblem(t) ? t : null; });
+        const marks = (text, q) => d.highlight(text, d.queryTerms(q))
+            .filter((n) => n.nodeName === "MARK").map((n) => n.textContent);
+        return { tags, marks: [marks("Zébra crossing, ZEBRAS!", "zeb"), marks("Café au lait", "CAFE LA"),
+                               marks("Straßenbahn", "strass"), marks("no match here", "zzz")] };
+    }""", TAG_SAMPLES)
+    expected = []
+    for raw in TAG_SAMPLES:
+        try:
+            expected.append(normalize_tag(raw))
+        except BadRequest:
+            expected.append(None)
+    assert dict(zip(TAG_SAMPLES, client["tags"])) == dict(zip(TAG_SAMPLES, expected))
+    assert client["marks"][0] == ["Zéb", "ZEB"]
+    assert client["marks"][1] == ["Café", "la"]
+    assert client["marks"][2] == ["Straß"]
+    assert client["marks"][3] == []
+    assert_no_console_errors(ui)

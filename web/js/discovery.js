@@ -36,8 +36,9 @@ export function categoryLabel(id) {
  * collapsed, leading '#' dropped. Returns "" for nothing left; tagProblem() says the rest.
  */
 export function normalizeTag(text) {
-  // toLowerCase + "ß" is the part of Python's casefold() that tags meet in practice.
-  const folded = String(text || "").normalize("NFKC").toLowerCase().replace(/ß/gu, "ss").normalize("NFKC");
+  // toLowerCase + "ß" and final sigma: the part of Python's casefold() tags meet in practice.
+  const folded = String(text || "").normalize("NFKC").toLowerCase().replace(/ß/gu, "ss").replace(/ς/gu, "σ")
+    .normalize("NFKC");
   return folded.split(/\s+/u).filter(Boolean).join(" ").replace(/^#+/u, "").trim();
 }
 
@@ -101,9 +102,10 @@ export function discoveryCard(video, options = {}) {
 
 const WORD = /[\p{L}\p{N}\p{M}_]+/gu;
 
-/** Case- and accent-folded text, as the server compares words (tuber_common.videos.words). */
+/** Case- and accent-folded text, as the server compares words (tuber_common.search_terms). */
 export function fold(text) {
-  return String(text).normalize("NFKD").replace(/\p{M}/gu, "").toLowerCase();
+  return String(text).normalize("NFKD").toLowerCase().replace(/ß/gu, "ss").replace(/ς/gu, "σ")
+    .normalize("NFKD").replace(/\p{M}/gu, "");
 }
 
 /** The query's words, folded: what each word of a title may start with. */
