@@ -334,3 +334,17 @@ def test_timestamps_read_from_text(fresh_page):
           .filter((node) => node.nodeName === 'A').map((a) => [a.textContent, a.dataset.seconds]))""")
     assert linked == [["0:00", "0"], ["1:02:03", "3723"], ["12:34", "754"]]
     ui.assert_no_console_errors()
+
+
+def test_controls_fit_a_phone(phone_page, captioned_video):
+    """On a 390 px screen the controls (CC, the chapter's name) stay inside the player."""
+    ui, page = phone_page, phone_page.page
+    open_watch(ui, captioned_video["id"])
+    pause(page)
+    expect(page.get_by_role("button", name=re.compile("^Captions"))).to_be_visible()
+    expect(page.get_by_role("button", name="Chapter: Intro")).to_be_visible()
+    overflow = page.evaluate("""() => [...document.querySelectorAll('.control-row, .player-bar')]
+        .filter((el) => el.scrollWidth > el.clientWidth + 1).map((el) => el.className)""")
+    assert overflow == [], overflow
+    ui.shot("player-phone")
+    ui.assert_no_console_errors()

@@ -298,7 +298,11 @@ export async function renderWatch({ main, params, query, signal, navigate }) {
       src: video.hlsUrl, poster: video.thumbnailUrl, title: video.title, signal,
       storyboardUrl: video.storyboardUrl, duration: video.durationSeconds,
       captions: video.captions, chapters, startAt,
-      onChapterButton: chaptersBox ? () => chaptersBox.focusCurrent() : null,
+      // The list is on the page: out of full screen first, or it could not be seen.
+      onChapterButton: chaptersBox ? async () => {
+        if (document.fullscreenElement) await document.exitFullscreen().catch(() => {});
+        chaptersBox.focusCurrent();
+      } : null,
       onError: (message) => notify(message, { kind: "error" }),
       // GET /video/{id} set the playback cookies; this renews them while the page is open.
       refresh: () => api("POST", `/video/${encodeURIComponent(video.id)}/playback`, { signal }),
