@@ -169,6 +169,7 @@ def test_category_chips_category_and_tag_pages_and_trending(fresh_page, discover
         client.close()
     page.locator("header.topbar").get_by_role("link", name="Trending").click()
     expect(page).to_have_url(re.compile(r"#/trending$"))
+    expect(page.locator("header.topbar").get_by_role("link", name="Trending")).to_have_attribute("aria-current", "page")
     expect(page.get_by_role("heading", level=1)).to_have_text("Trending")
     titles = card_titles(page, "Trending videos")
     expect(titles.filter(has_text=discovery["hex"])).to_have_text([videos["C"]["title"], videos["A"]["title"]])

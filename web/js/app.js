@@ -96,6 +96,7 @@ async function route() {
     }
   }
   refreshUnread();
+  markCurrent(path);
   const ctx = { main, params, query, signal, path, navigate, onModerator: renderAccount };
   try {
     main.setAttribute("aria-busy", "true");
@@ -156,6 +157,7 @@ function renderAccount() {
     h("button.icon-button", { type: "button", "aria-label": "Sign out", title: "Sign out", onclick: signOut },
       icon("signout")),
   ].filter(Boolean));
+  markCurrent();
 }
 
 // Material's "trending up" arrow, drawn as dom.js draws its icons.
@@ -164,6 +166,14 @@ function trendingIcon() {
   const svg = icon("play");
   svg.querySelector("path").setAttribute("d", TRENDING_PATH);
   return svg;
+}
+
+/** The account bar's link to the page shown says so (aria-current), for screen readers. */
+function markCurrent(path = parseHash().path) {
+  for (const link of document.querySelectorAll("#account-nav a[href^='#/']")) {
+    if (link.getAttribute("href") === `#${path}`) link.setAttribute("aria-current", "page");
+    else link.removeAttribute("aria-current");
+  }
 }
 
 /** "Moderation" in the account bar, for a user the queue answered (reports.js). */

@@ -14,7 +14,7 @@ import { loadCategories, MAX_TAG_LENGTH, MAX_TAGS, normalizeTag, tagProblem } fr
 export function tagsInput({ id, initial = [] }) {
   let tags = [...new Set((initial || []).map(normalizeTag).filter(Boolean))];
   const input = h("input", { id, type: "text", autocomplete: "off", maxlength: 200,
-    "aria-describedby": `${id}-help ${id}-count` });
+    "aria-describedby": `${id}-help ${id}-count ${id}-error` });
   const chips = h("ul.tag-chips", { "aria-label": "Tags added" });
   const count = h("p.hint", { id: `${id}-count` });
   const error = h("p.field-error", { id: `${id}-error`, role: "alert" });
