@@ -130,6 +130,8 @@ def test_owner_uploads_and_confirms_captions_the_master_lists_them(video_api, me
 
     doc = db.videos.find_one({"_id": parse_video_id(video_id)})
     assert captions_out(doc) == [{"language": "pt-BR", "label": "Português", "url": url}]
+    # What a viewer's GET /video/{videoId} lists.
+    assert video_api.get(f"/video/{video_id}").json["video"]["captions"] == captions_out(doc)
     # The playback cookies open the video's hls/ folder: the captions are in it.
     from tuber_common.media_keys import playback_path
     assert playback_path(parse_video_id(video_id)) in url
