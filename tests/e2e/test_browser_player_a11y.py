@@ -122,7 +122,9 @@ def test_captions_menu_by_keyboard_remembered_and_toggled(fresh_page, captioned_
     page.evaluate("document.querySelector('video.player-video').currentTime = 1")
     expect(captions).to_have_text("English one", timeout=20_000)
     # The master playlist's SUBTITLES group: hls.js plays the captions from it.
+    # (cues parsed by hls.js: no <track> of the file was needed)
     assert page.evaluate("document.querySelector('video.player-video').hls.subtitleTracks.length") == 2
+    assert page.evaluate("document.querySelectorAll('video.player-video track').length") == 0
     ui.shot("player-captions-english")
 
     # Escape closes the menu without a change; focus back on the button.
@@ -173,6 +175,17 @@ def test_one_caption_language_is_a_toggle(fresh_page, web_base_url, tmp_path_fac
     wait_status(owner, video_id, "PUBLIC")
     add_caption(owner, video_id, "en", "WEBVTT\n\n00:00.000 --> 00:03.500\nEnglish one\n")
 
+    # A master playlist without the SUBTITLES group (Safari's native HLS reads the file as a
+    # track; so does a copy of the manifest from before the caption): the WebVTT file itself.
+    def without_subtitles(route):
+        answer = route.fetch()
+        text = answer.text()
+        if "#EXT-X-STREAM-INF" in text:
+            text = "\n".join(line for line in text.splitlines() if "TYPE=SUBTITLES" not in line)
+            text = re.sub(r',SUBTITLES="[^"]*"', "", text)
+        route.fulfill(response=answer, body=text)
+    page.route(re.compile(r"/hls/.*\.m3u8"), without_subtitles)
+
     ui.open(f"#/watch/{video_id}")
     cc = page.get_by_role("button", name="Captions", exact=True)
     expect(cc).to_have_attribute("aria-pressed", "false", timeout=30_000)
@@ -182,6 +195,8 @@ def test_one_caption_language_is_a_toggle(fresh_page, web_base_url, tmp_path_fac
     cc.click()
     expect(cc).to_have_attribute("aria-pressed", "true")
     expect(page.locator(".player-captions")).to_have_text("English one", timeout=20_000)
+    assert page.evaluate("document.querySelector('video.player-video').hls.subtitleTracks.length") == 0
+    expect(page.locator("video.player-video track[kind=captions][srclang=en]")).to_have_count(1)
     cc.press("Space")  # a focused button: Space presses it (not play / pause)
     expect(cc).to_have_attribute("aria-pressed", "false")
     expect(page.locator(".player-captions")).to_be_hidden()
