@@ -138,13 +138,14 @@ function languageList() {
  * label. `read()` is null when no file is chosen, else {file, language, label} or throws a
  * message for the form.
  */
-export function captionFields({ idPrefix, legend = "Captions" }) {
+export function captionFields({ idPrefix, legend = "Captions", hint = null }) {
   const file = h("input", { id: `${idPrefix}-file`, type: "file", accept: ".vtt,text/vtt" });
   const language = h("input", { id: `${idPrefix}-language`, type: "text", list: languageList(), autocomplete: "off",
     maxlength: 35, placeholder: "en", "aria-describedby": `${idPrefix}-language-hint` });
   const label = h("input", { id: `${idPrefix}-label`, type: "text", maxlength: 60, placeholder: "English" });
   const element = h("fieldset.field.caption-fields", {},
     h("legend", {}, legend),
+    hint ? h("p.hint", {}, hint) : null,
     h("div.field", {}, h("label", { for: `${idPrefix}-file` }, "Captions file (WebVTT, .vtt)"), file),
     h("div.caption-row", {},
       h("div.field", {}, h("label", { for: `${idPrefix}-language` }, "Language"), language,

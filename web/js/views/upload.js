@@ -73,7 +73,8 @@ export function renderUpload({ main, signal, navigate }) {
   const quotaLine = h("p.quota-line", { id: "upload-quota", "aria-live": "polite" });
   const tags = tagsInput({ id: "tags" });
   const category = categorySelect({ id: "category" });
-  const captions = captionFields({ idPrefix: "captions", legend: "Captions (optional)" });
+  const captions = captionFields({ idPrefix: "captions", legend: "Captions (optional)",
+    hint: "Added when processing is done: keep this page open until then, or add them later from My videos." });
   let quota = null;
   const form = h("form.form.upload-form", {},
     quotaLine,
@@ -350,7 +351,7 @@ export function renderUpload({ main, signal, navigate }) {
   // Captions chosen with the upload go up once the video plays: their cue times are checked
   // against its length, known after processing.
   let pendingCaptions = null;
-  const captionLine = h("p.caption-status", { id: "caption-status" });
+  const captionLine = h("p.caption-status", { id: "caption-status", role: "status" });
   async function sendCaptions(videoId) {
     const chosen = pendingCaptions;
     pendingCaptions = null;
