@@ -21,8 +21,9 @@ const videoId = decodeURIComponent(location.pathname.replace(/\/+$/, "").split("
 const params = new URLSearchParams(location.search);
 const startAt = parseTime(params.get("t"));
 const autoplay = params.get("autoplay") === "1";
-const controller = new AbortController();
-const { signal } = controller;
+// The page lives as long as the iframe: nothing ever aborts it (the player and the view
+// counter take a signal all the same).
+const { signal } = new AbortController();
 
 /** The watch page of this video on the site serving the embed (its folder's parent). */
 function watchHref(seconds = 0) {
@@ -100,5 +101,4 @@ async function load() {
   }
 }
 
-window.addEventListener("pagehide", () => controller.abort(), { once: true });
 load();
