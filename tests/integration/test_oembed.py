@@ -160,3 +160,21 @@ def test_embeds_are_anonymous_private_videos_are_not_found(video_api, member, pu
     assert video_api.get("/video/nope/embed").status == 404
     unlisted = published_video(owner, visibility="unlisted")
     assert video_api.get(f"/video/{unlisted}/embed").status == 200
+
+
+def test_the_query_signature_wins_over_cookies_as_on_cloudfront(video_api, member, origin,
+                                                                 video_with_media):
+    """CloudFront reads the signing parameters of the URL when there are some, whatever
+    cookies come with it (a viewer with another video's cookies, a stale jar)."""
+    from tests.integration.test_media_privacy import jar
+
+    owner = member()
+    first, second = video_with_media(owner), video_with_media(owner)
+    other_cookies = jar(video_api.get(f"/video/{second}"))
+    query = video_api.get(f"/video/{first}/embed").json["playback"]["query"]
+    assert fetch(origin, f"{media(first, SEGMENT)}?{query}", other_cookies).status == 200
+    assert fetch(origin, media(first, SEGMENT), other_cookies).status == 403
+    # A query of another video is refused even with this video's own cookies.
+    own_cookies = jar(video_api.get(f"/video/{first}"))
+    foreign = video_api.get(f"/video/{second}/embed").json["playback"]["query"]
+    assert fetch(origin, f"{media(first, SEGMENT)}?{foreign}", own_cookies).status == 403
