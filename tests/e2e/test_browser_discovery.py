@@ -147,6 +147,13 @@ def test_category_chips_category_and_tag_pages_and_trending(fresh_page, discover
         .get_by_role("link", name="Travel & Events").click()
     expect(page).to_have_url(re.compile(r"#/category/travel-events$"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Travel & Events")
+    # The watch page links the category and every tag (taxonomyLinks, applied by W1).
+    ui.open(f"#/watch/{videos['A']['id']}")
+    links = page.get_by_role("list", name=f"Category and tags of {videos['A']['title']}")
+    expect(links.get_by_role("link")).to_have_text(["Pets & Animals", "#stripes", f"#{tag}"])
+    links.get_by_role("link", name="#stripes").click()
+    expect(page).to_have_url(re.compile(r"#/tag/stripes$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Tag: #stripes")
     # Any spelling of a tag lands on its one address.
     ui.open(f"#/tag/%23{tag.upper()}")
     expect(page).to_have_url(re.compile(rf"#/tag/{tag}$"))
