@@ -38,7 +38,18 @@ from tests.support.stack_fixtures import sign_up
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 ROUTES = sorted({(r.path, r.method) for r in read_template(ROOT / "template.yaml").routes})
-CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
+# oEmbed's own answer for a format it does not serve (oembed.com: 501 Not Implemented, in
+# the document): the one 5xx a client may cause.
+SPEC_5XX = {("/oembed", 501)}
+
+
+def no_server_error(ctx, response, case):
+    if (case.operation.path, response.status_code) in SPEC_5XX:
+        return None
+    return not_a_server_error(ctx, response, case)
+
+
+CHECKS = [no_server_error, status_code_conformance, content_type_conformance,
           response_schema_conformance]
 MEMBER_EXAMPLES = 12  # per route and mode (valid, invalid)
 ANONYMOUS_EXAMPLES = 5

@@ -7,8 +7,9 @@ from __future__ import annotations
 from aws_lambda_powertools import Logger
 from pymongo.database import Database
 
-from tuber_common import media_keys, multipart, publishing, storage
+from tuber_common import hls_master, media_keys, multipart, publishing, storage
 from tuber_common.ids import try_parse_video_id
+from tuber_common.settings import get_settings
 
 logger = Logger(child=True)
 IGNORED = "ignored"
@@ -46,6 +47,10 @@ def on_failed_part(db: Database, event: dict) -> str:
 def on_job_state(db: Database, event: dict) -> str:
     outcome = publishing.apply_mediaconvert_event(db, event)
     detail = event.get("detail") or {}
+    if outcome == publishing.PUBLISHED:
+        # MediaConvert wrote its own master: captions confirmed meanwhile join it now.
+        video_id = try_parse_video_id((detail.get("userMetadata") or {}).get("videoId"))
+        hls_master.list_captions_once_published(db, get_settings().media_bucket, video_id)
     logger.info("MediaConvert job state handled", extra={
         "jobId": detail.get("jobId"), "status": detail.get("status"), "outcome": outcome})
     return outcome

@@ -23,7 +23,7 @@ from pydantic import ValidationError
 from pymongo.database import Database
 from pymongo.errors import DuplicateKeyError
 
-from tuber_common import media_keys, publishing, secret_settings
+from tuber_common import hls_master, media_keys, publishing, secret_settings
 from tuber_common.errors import (BadRequest, Conflict, Unauthorized, ValidationFailed,
                                  validation_details)
 from tuber_common.http import parse_json
@@ -78,7 +78,10 @@ def _remember(db: Database, signature: str, timestamp: int) -> None:
 
 def _apply(db: Database, payload: dict) -> dict:
     if payload.get("detail-type") == publishing.MEDIACONVERT_DETAIL_TYPE:
-        return {"result": publishing.apply_mediaconvert_event(db, payload)}
+        outcome = publishing.apply_mediaconvert_event(db, payload)
+        metadata = (payload.get("detail") or {}).get("userMetadata") or {}
+        _list_captions(db, outcome, try_parse_video_id(metadata.get("videoId")))
+        return {"result": outcome}
     try:
         result = WebhookResult.model_validate(payload)
     except ValidationError as exc:
@@ -95,7 +98,14 @@ def _apply(db: Database, payload: dict) -> dict:
         renditions=[r.model_dump(exclude_none=True) for r in result.renditions],
         thumbnail_key=result.thumbnailKey, duration_seconds=result.durationSeconds,
         failure_reason=result.failureReason)
+    _list_captions(db, outcome, video_id)
     return {"result": outcome}
+
+
+def _list_captions(db: Database, outcome: str, video_id) -> None:
+    """An external transcoder wrote the master: captions confirmed meanwhile join it."""
+    if outcome == publishing.PUBLISHED:
+        hls_master.list_captions_once_published(db, get_settings().media_bucket, video_id)
 
 
 def handle(db: Database, headers: dict[str, str], body: bytes) -> dict:
