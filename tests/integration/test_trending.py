@@ -132,8 +132,7 @@ def test_views_older_than_the_window_drop_out_at_the_next_refresh(video_api, mem
     later = now + 36 * HOUR
     assert trending.refresh(db, later)["trendingCleared"] == 1
     assert trending_ids(video_api) == [recent]
-    stored = db.videos.find_one({"_id": parse_video_id(old)})
-    assert "trendingScore" not in stored and "trendingAt" not in stored
+    assert "trendingScore" not in db.videos.find_one({"_id": parse_video_id(old)})
 
 
 def test_concurrent_views_lose_no_counts(db, member, published_video):
@@ -152,7 +151,8 @@ def test_concurrent_views_lose_no_counts(db, member, published_video):
         list(pool.map(viewer, range(threads)))
     buckets = list(db.view_hours.find({"videoId": video_id}))
     assert [b["count"] for b in buckets] == [threads * each]
-    assert buckets[0]["expiresAt"] == trending.hour_of(at) + trending.WINDOW
+    # Kept a day past the window, so that a refresh still sees it leave.
+    assert buckets[0]["expiresAt"] == trending.hour_of(at) + trending.WINDOW + trending.KEEP
 
 
 def test_views_counted_at_once_are_all_in_the_bucket(db, member, published_video):
@@ -217,8 +217,9 @@ def test_an_older_run_finishing_late_does_not_put_older_scores_back(member, publ
     trending.refresh(db, now - timedelta(minutes=30))
     views(db, video_id, 2, now - timedelta(minutes=20))
     # The late run: video_id's score to change, gone's (out of the window by then) to clear.
-    late = trending.compute(db, now - timedelta(minutes=10))
-    assert set(late["scores"]) == {parse_video_id(video_id)}
+    late = trending.compute(db, [parse_video_id(v) for v in (video_id, gone)],
+                            now - timedelta(minutes=10))
+    assert late["scores"][parse_video_id(video_id)] and late["scores"][parse_video_id(gone)] is None
     views(db, video_id, 5, now)
     views(db, gone, 1, now)  # watched again: back in the list
     trending.refresh(db, now)
@@ -278,3 +279,140 @@ def test_a_deleted_video_takes_its_buckets_and_leaves_the_list(video_api, member
     assert trending_ids(video_api) == [kept]
     assert db.view_hours.count_documents({"videoId": parse_video_id(deleted)}) == 0
     assert run_schedule()["trendingVideos"] == 1
+
+
+# --- the incremental refresh ------------------------------------------------------------------
+
+def stored_scores(db) -> dict:
+    return {d["_id"]: d["trendingScore"]
+            for d in db.videos.find({"trendingScore": {"$exists": True}}, {"trendingScore": 1})}
+
+
+def exact_scores(db, now) -> dict:
+    """What a full recompute at `now` gives, from every video's buckets."""
+    ids = [d["_id"] for d in db.videos.find({}, {"_id": 1})]
+    return {v: key for v, key in trending.compute(db, ids, now)["scores"].items()
+            if key is not None}
+
+
+def test_a_refresh_after_new_views_reads_only_the_videos_watched_since(member, published_video,
+                                                                       db, monkeypatch):
+    owner = member()
+    ids = [parse_video_id(published_video(owner, f"v{i}")) for i in range(8)]
+    now = trending.hour_of(utcnow()) + timedelta(minutes=10)
+    for i, video_id in enumerate(ids):
+        views(db, video_id, i + 1, now - (i + 2) * HOUR)
+    read = []
+    compute = trending.compute
+    monkeypatch.setattr(trending, "compute", lambda db_, video_ids, at: (
+        read.append(set(video_ids)), compute(db_, video_ids, at))[1])
+    first = trending.refresh(db, now)
+    assert (first["trendingFull"], first["trendingChanged"]) == (True, 8)
+    assert set().union(*read) == set(ids)
+    # Two videos watched since, one of them in the hour of the last run, after it.
+    read.clear()
+    trending.count_view(db, ids[2], now + timedelta(minutes=5))
+    trending.count_view(db, ids[5], now + HOUR)
+    later = now + HOUR + timedelta(minutes=5)
+    done = trending.refresh(db, later)
+    assert set().union(*read) == {ids[2], ids[5]}
+    assert (done["trendingFull"], done["trendingChanged"], done["trendingCleared"]) == \
+        (False, 2, 0)
+    assert stored_scores(db) == exact_scores(db, later)
+    # Nothing new: the next run reads only the videos of the current hour and writes nothing.
+    read.clear()
+    idle = trending.refresh(db, later + timedelta(minutes=15))
+    assert set().union(*read) <= {ids[5]} and idle["trendingChanged"] == 0
+
+
+def test_buckets_leaving_the_window_lower_or_clear_scores_in_the_next_runs(
+        video_api, member, published_video, db):
+    owner = member()
+    only_old, old_and_new, fresh = (published_video(owner, t) for t in ("old", "both", "fresh"))
+    start = trending.hour_of(utcnow()) + timedelta(minutes=10)
+    edge = start - trending.WINDOW + HOUR  # its bucket leaves the window at start + 1 h
+    views(db, only_old, 50, edge)
+    views(db, old_and_new, 50, edge)
+    views(db, old_and_new, 1, start - 2 * HOUR)
+    views(db, fresh, 1, start - 3 * HOUR)
+    trending.refresh(db, start)
+    # 50 views of almost 7 days ago are worth 50 / 2 ** 7 (0.4), 1 view of 3 hours ago 0.9.
+    assert trending_ids(video_api) == [old_and_new, fresh, only_old]
+    before = stored_scores(db)
+    quiet = trending.refresh(db, start + timedelta(minutes=30))
+    assert (quiet["trendingChanged"], quiet["trendingCleared"]) == (0, 0)
+    after_hour = start + HOUR + timedelta(minutes=5)
+    done = trending.refresh(db, after_hour)
+    assert (done["trendingFull"], done["trendingChanged"], done["trendingCleared"]) == \
+        (False, 1, 1)
+    assert trending_ids(video_api) == [old_and_new, fresh]
+    now_stored = stored_scores(db)
+    assert now_stored[parse_video_id(old_and_new)] < before[parse_video_id(old_and_new)]
+    assert now_stored[parse_video_id(fresh)] == before[parse_video_id(fresh)]
+    assert now_stored == exact_scores(db, after_hour)
+
+
+def test_runs_stopped_by_their_budget_go_on_and_end_as_one_full_run(member, published_video, db):
+    owner = member()
+    ids = [parse_video_id(published_video(owner, f"v{i}")) for i in range(11)]
+    now = trending.hour_of(utcnow()) + timedelta(minutes=10)
+    for i, video_id in enumerate(ids):
+        views(db, video_id, 1 + i % 4, now - (3 + 7 * i) * HOUR)
+    # A score left by a video whose buckets are gone (a run ever stalled): the full pass
+    # clears it.
+    db.videos.update_one({"_id": ids[0]}, {"$set": {"trendingScore": 9000.0}})
+    db.view_hours.delete_many({"videoId": ids[0]})
+    runs, at = [], now
+    while not runs or runs[-1]["trendingPending"]:
+        # Budget 0: one batch of 4 videos per run; a new view meanwhile, after the first.
+        runs.append(trending.refresh(db, at, budget=0, batch=4))
+        if len(runs) == 1:
+            trending.count_view(db, ids[1], at + timedelta(minutes=1))
+        at += timedelta(minutes=15)
+        assert len(runs) < 10
+    assert len(runs) >= 3 and all(r["trendingBatches"] <= 1 for r in runs)
+    assert runs[0]["trendingThrough"] is None and runs[-1]["trendingThrough"] is not None
+    # Caught up: the scores a single unbudgeted run at the same time would leave.
+    assert stored_scores(db) == exact_scores(db, at - timedelta(minutes=15))
+    assert ids[0] not in stored_scores(db)
+    done = trending.refresh(db, at)
+    assert (done["trendingChanged"], done["trendingCleared"]) == (0, 0)
+
+
+def test_overlapping_runs_end_with_every_score_right(member, published_video, db):
+    """Threads as overlapping schedule runs (budget 0, small batches: they interleave), while
+    views come in; then runs again once the views stopped: every stored score is exact."""
+    owner = member()
+    ids = [parse_video_id(published_video(owner, f"v{i}")) for i in range(16)]
+    now = utcnow()
+    for i, video_id in enumerate(ids):
+        views(db, video_id, 1 + i % 3, now - (1 + 9 * i) * HOUR)
+    trending.refresh(db)
+    runners = 4
+
+    def run_until_caught_up(barrier, since=None):
+        # Until a pass begun after `since` (or any pass begun in this call) has ended.
+        barrier.wait(timeout=30)
+        since = clock.iso(since or utcnow())
+        for _ in range(30):
+            if trending.refresh(db, budget=0, batch=3)["trendingThrough"] >= since:
+                return
+        raise AssertionError("never caught up")
+
+    def viewer(barrier):
+        barrier.wait(timeout=30)
+        for i in range(40):
+            trending.count_view(db, ids[(i * 5) % len(ids)])
+
+    barrier = threading.Barrier(runners + 1)
+    with ThreadPoolExecutor(runners + 1) as pool:
+        jobs = [pool.submit(run_until_caught_up, barrier) for _ in range(runners)]
+        jobs.append(pool.submit(viewer, barrier))
+        for job in jobs:
+            job.result()
+    barrier, views_done = threading.Barrier(runners), utcnow()
+    with ThreadPoolExecutor(runners) as pool:
+        for job in [pool.submit(run_until_caught_up, barrier, views_done)
+                    for _ in range(runners)]:
+            job.result()
+    assert stored_scores(db) == exact_scores(db, utcnow())

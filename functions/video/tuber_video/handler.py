@@ -18,5 +18,6 @@ for routes in (catalog_routes, watching_routes, editing_routes, upload_routes, q
 app.include_router(trending_routes.router)
 app.include_router(oembed_routes.router)  # /oembed, /video/{videoId}/embed
 
-# Its schedule (RefreshTrending) recomputes the trending scores.
-lambda_handler = make_handler(app, on_schedule=lambda: trending.refresh(get_db()))
+# Its schedule (RefreshTrending) updates the trending scores, within a time budget.
+lambda_handler = make_handler(app, on_schedule=lambda: trending.refresh(
+    get_db(), budget=trending.SCHEDULE_BUDGET))

@@ -2,7 +2,7 @@
 
 Counting: every counted view (tuber_video.views) adds 1 to its video's bucket for the hour,
 one `$inc` upsert on a unique (video, hour) `_id` in `view_hours`; a bucket's `expiresAt`
-(TTL) removes it once it is older than the window. Writes stay O(1) per view, and the
+(TTL) removes it a day (KEEP) after it has left the window. Writes stay O(1) per view, and the
 collection holds at most one document per video per hour of the window.
 
 Scoring (the RefreshTrending schedule, never a request): for the buckets of the last
@@ -28,7 +28,7 @@ score its views already earned.
 from __future__ import annotations
 
 import math
-from collections import defaultdict
+import time
 from datetime import datetime, timedelta, timezone
 from typing import Iterable
 
@@ -43,9 +43,13 @@ from .catalog import LISTED, _shape_page
 
 HALF_LIFE = timedelta(hours=24)
 WINDOW = timedelta(days=7)
+# Buckets are kept this long past the window, so a refresh sees the ones that left it.
+KEEP = timedelta(days=1)
+# How much earlier than a run's start a view written after that start may be stamped (the
+# view path's 10 s timeout, clock skew between containers).
+SLACK = timedelta(minutes=2)
 # Any fixed instant before the first bucket: trendingScore stays positive after it.
 ORIGIN = datetime(2000, 1, 1, tzinfo=timezone.utc)
-BATCH = 1000
 
 SCORE, STAMP = "trendingScore", "trendingAt"
 
@@ -64,7 +68,8 @@ def count_view(db: Database, video_id, at: datetime | None = None) -> None:
     hour = hour_of(at or clock.utcnow())
     key = {"_id": bucket_id(video_id, hour)}
     update = {"$inc": {"count": 1},
-              "$setOnInsert": {"videoId": video_id, "hour": hour, "expiresAt": hour + WINDOW}}
+              "$setOnInsert": {"videoId": video_id, "hour": hour,
+                                "expiresAt": hour + WINDOW + KEEP}}
     for attempt in range(3):
         try:
             db.view_hours.update_one(key, update, upsert=True)
@@ -99,50 +104,157 @@ def rank_key(buckets: Iterable[tuple[datetime, int]]) -> float | None:
 
 
 # --- the schedule -----------------------------------------------------------------------------
+#
+# A refresh recomputes only the videos whose key can have changed since the last one, in
+# passes. A pass from watermark W (the start of the last finished pass) to T (its own start)
+# recomputes the videos with a bucket of an hour >= hour_of(W - SLACK) (new views: the current
+# hour's bucket keeps growing after a run, and SLACK covers a view stamped before W that was
+# written after it) and those with a bucket whose hour left the window since W (hour in
+# [W - WINDOW, now - WINDOW)); both are range scans of the `hour_video` index. Buckets stay
+# KEEP past the window (their TTL) so the second scan still sees them; a watermark older than
+# KEEP / 2 (the schedule stalled), or none (the first run), makes a full pass: every video with
+# a bucket in the window or a stored score. A pass works in batches of videos in a fixed order
+# and records how far it got in the `jobs` document after each batch, so a run stopped by its
+# time budget leaves the rest to the next run; the watermark moves (forward only) when the
+# pass ends. A score is written only over one computed at the same time or earlier
+# (trendingAt): an overlapping older run never puts an older score back, and a view that a
+# losing run saw is newer than the winner's start - SLACK, so the next pass recomputes it.
 
-def compute(db: Database, now: datetime | None = None) -> dict:
-    """What a refresh at `now` would write: {"at", "scores": {video _id: key} for every video
-    with views in the window, "stored": {video _id: trendingScore} as read now}."""
+JOB = "trending"
+VIDEOS_PER_BATCH = 200
+# The scheduled run stops starting batches after this many seconds (the function's timeout
+# is 10 s; a batch takes well under a second on MongoDB).
+SCHEDULE_BUDGET = 6.0
+
+
+def compute(db: Database, video_ids: Iterable, now: datetime | None = None) -> dict:
+    """What a refresh at `now` would write for `video_ids`: {"at", "scores": {video _id: key,
+    or None for a video without views in the window}, "buckets": how many were read}."""
     now = now or clock.utcnow()
-    buckets: dict = defaultdict(list)
-    for doc in db.view_hours.find({"hour": {"$gte": now - WINDOW}},
+    ids = list(video_ids)
+    buckets: dict = {video_id: [] for video_id in ids}
+    read = 0
+    # Index "video_hour".
+    for doc in db.view_hours.find({"videoId": {"$in": ids}, "hour": {"$gte": now - WINDOW}},
                                   {"videoId": 1, "hour": 1, "count": 1}):
-        buckets[doc["videoId"]].append((doc["hour"], int(doc.get("count", 0))))
-    scores = {video_id: key for video_id, key in
-              ((v, rank_key(b)) for v, b in buckets.items()) if key is not None}
-    # Index "trending_scored": the videos that hold a score now.
-    stored = {d["_id"]: d[SCORE] for d in db.videos.find({SCORE: {"$gt": 0}}, {SCORE: 1})}
-    return {"at": now, "scores": scores, "stored": stored,
-            "buckets": sum(len(b) for b in buckets.values())}
+        buckets.setdefault(doc["videoId"], []).append((doc["hour"], int(doc.get("count", 0))))
+        read += 1
+    return {"at": now, "scores": {v: rank_key(b) for v, b in buckets.items()}, "buckets": read}
 
 
 def apply(db: Database, plan: dict) -> dict:
-    """Write a computed refresh: only the scores that changed (a video without new views
-    keeps its key, see the module docstring: most of the long tail costs no write), and
-    clear the ones whose views all left the window. Each write is conditional on the score
-    read by `compute`: where an overlapping run changed it meanwhile, this one leaves it."""
-    scores, stored, now = plan["scores"], plan["stored"], plan["at"]
-    changed = [UpdateOne({"_id": video_id, SCORE: stored.get(video_id)},
-                         {"$set": {SCORE: key, STAMP: now}})
-               for video_id, key in scores.items() if stored.get(video_id) != key]
-    dropped = [UpdateOne({"_id": video_id, SCORE: before}, {"$unset": {SCORE: "", STAMP: ""}})
-               for video_id, before in stored.items() if video_id not in scores]
-    return {"trendingVideos": len(scores), "trendingChanged": _bulk(db, changed),
+    """Write a computed plan: only the keys that changed (a video without new views keeps its
+    key bit for bit, so most of the long tail costs no write), and clear the videos without
+    views in the window. Each write is conditional on the stored trendingAt being no later
+    than the plan's time: a run that computed later has won, and this one leaves it."""
+    now = plan["at"]
+    not_newer = {"$or": [{STAMP: {"$exists": False}}, {STAMP: {"$lte": now}}]}
+    changed, dropped = [], []
+    for video_id, key in plan["scores"].items():
+        if key is None:
+            # trendingAt stays: an older run finishing late must not put its score back.
+            dropped.append(UpdateOne({"_id": video_id, SCORE: {"$exists": True}, **not_newer},
+                                     {"$unset": {SCORE: ""}, "$set": {STAMP: now}}))
+        else:
+            changed.append(UpdateOne({"_id": video_id, SCORE: {"$ne": key}, **not_newer},
+                                     {"$set": {SCORE: key, STAMP: now}}))
+    return {"trendingVideos": len(changed), "trendingChanged": _bulk(db, changed),
             "trendingCleared": _bulk(db, dropped), "viewBuckets": plan["buckets"]}
 
 
 def _bulk(db: Database, ops: list[UpdateOne]) -> int:
-    modified = 0
-    for start in range(0, len(ops), BATCH):
-        modified += db.videos.bulk_write(ops[start:start + BATCH], ordered=False).modified_count
-    return modified
+    return db.videos.bulk_write(ops, ordered=False).modified_count if ops else 0
 
 
-def refresh(db: Database, now: datetime | None = None) -> dict:
-    """Scheduled (RefreshTrending): trendingScore (and trendingAt, when it was written) on
-    every video with views in the window, cleared on the others. Idempotent: a second run
-    over the same views writes nothing."""
-    return apply(db, compute(db, now))
+def _order(video_id) -> str:
+    # One order for both kinds of id (ObjectId, random text), as their buckets' _id prefixes.
+    return f"{video_id}|"
+
+
+def _candidates(db: Database, current: dict, now: datetime) -> list:
+    """The videos a pass recomputes, in the pass's order (see above)."""
+    cutoff = now - WINDOW
+    if current["full"]:
+        ids = set(db.view_hours.distinct("videoId", {"hour": {"$gte": cutoff}}))
+        ids |= set(db.videos.distinct("_id", {SCORE: {"$gt": 0}}))  # "trending_scored"
+    else:
+        since = current["from"]
+        ids = set(db.view_hours.distinct("videoId", {"hour": {"$gte": hour_of(since - SLACK)}}))
+        ids |= set(db.view_hours.distinct("videoId", {"hour": {"$gte": since - WINDOW,
+                                                                 "$lt": cutoff}}))
+    return sorted(ids, key=_order)
+
+
+def _start(db: Database, job: dict, now: datetime) -> None:
+    """Begin a pass up to `now`, unless an overlapping run began one meanwhile (then the next
+    read of the job joins it)."""
+    through = job.get("through")
+    full = through is None or now - through >= KEEP / 2
+    current = {"from": through, "to": now, "full": full, "after": ""}
+    try:
+        db.jobs.update_one({"_id": JOB, "pass": {"$exists": False}, "through": through},
+                           {"$set": {"pass": current}}, upsert=True)
+    except DuplicateKeyError:
+        pass  # the other run's document: it has a pass now, or a newer watermark
+
+
+def _finish(db: Database, to: datetime) -> None:
+    moved = db.jobs.update_one(
+        {"_id": JOB, "pass.to": to, "$or": [{"through": None}, {"through": {"$lt": to}}]},
+        {"$set": {"through": to}, "$unset": {"pass": ""}})
+    if not moved.matched_count:  # the watermark is already later: it never moves back
+        db.jobs.update_one({"_id": JOB, "pass.to": to}, {"$unset": {"pass": ""}})
+
+
+def refresh(db: Database, now: datetime | None = None, budget: float | None = None,
+            batch: int = VIDEOS_PER_BATCH) -> dict:
+    """Scheduled (RefreshTrending): bring trendingScore (and trendingAt, when it was computed)
+    up to date on the videos whose views changed or left the window since the last pass,
+    cleared on those left without views. Finishes a pass a stopped run left, then makes one up
+    to `now`; after `budget` seconds (None: no limit) it starts no further batch (it always
+    does one), and the next run goes on from there. Idempotent: a second run over the same
+    views writes nothing."""
+    now = now or clock.utcnow()
+    deadline = None if budget is None else time.monotonic() + budget
+    done = {"trendingVideos": 0, "trendingChanged": 0, "trendingCleared": 0, "viewBuckets": 0,
+            "trendingBatches": 0, "trendingFull": False}
+    started, candidates = False, {}
+    while True:
+        job = db.jobs.find_one({"_id": JOB}) or {}
+        current = job.get("pass")
+        out_of_time = (done["trendingBatches"] and deadline is not None
+                       and time.monotonic() >= deadline)
+        if current is None:
+            if started or out_of_time:
+                break
+            _start(db, job, now)
+            started = True
+            continue
+        to = current["to"]
+        if not current["full"] and now - current["from"] >= KEEP / 2:
+            # Stalled for so long that buckets which left the window may be gone.
+            db.jobs.update_one({"_id": JOB, "pass.to": to, "pass.full": False},
+                               {"$set": {"pass.full": True, "pass.after": ""}})
+            continue
+        if out_of_time:
+            break
+        if (to, current["full"]) not in candidates:
+            candidates = {(to, current["full"]): _candidates(db, current, now)}
+        todo = [v for v in candidates[(to, current["full"])] if _order(v) > current["after"]]
+        if not todo:
+            _finish(db, to)
+            continue
+        step = todo[:batch]
+        for key, value in apply(db, compute(db, step, now)).items():
+            done[key] += value
+        done["trendingBatches"] += 1
+        done["trendingFull"] |= current["full"]
+        last = _order(step[-1])
+        db.jobs.update_one({"_id": JOB, "pass.to": to, "pass.after": {"$lt": last}},
+                           {"$set": {"pass.after": last}})
+    job = db.jobs.find_one({"_id": JOB}) or {}
+    return {**done, "trendingThrough": clock.iso(job.get("through")),
+            "trendingPending": "pass" in job}
 
 
 # --- the list ---------------------------------------------------------------------------------

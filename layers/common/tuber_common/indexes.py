@@ -126,6 +126,10 @@ INDEXES: dict[str, list[IndexModel]] = {
     # Counted views per (video, hour) for trending (_id is the pair); gone after the window.
     "view_hours": [
         IndexModel([("expiresAt", ASC)], expireAfterSeconds=0, name="expiry_ttl"),
+        # Trending's refresh: the videos with buckets of some hours (covered), then their
+        # buckets in the window; a deleted video's buckets.
+        IndexModel([("hour", ASC), ("videoId", ASC)], name="hour_video"),
+        IndexModel([("videoId", ASC), ("hour", ASC)], name="video_hour"),
     ],
     "webhook_deliveries": [
         # _id is the signature of a delivery already accepted (replay protection).
