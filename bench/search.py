@@ -3,24 +3,27 @@ backend: stored terms, one prefix-regex query per tier, hydration and shaping) w
 and 100,000 videos, against a baseline measured on the same database in the same run: the
 first page of the public feed (GET /video, the same shaping). Videos have titles of 3-7
 words, 0-3 tags and descriptions of 5-15 words drawn from a 3,000-word vocabulary with
-Zipf-like frequencies; one in ten is private. The indexes are built after the videos are
-inserted (faster than inserting into them; the build time per video is shown: it is what the
-multikey term indexes cost to write). SecantusDB answers these queries with a collection scan
-and an in-memory sort whether the term indexes exist or not (the plan is shown): at 10,000
-videos the search is timed both with and without them, at 100,000 without (building them
-there takes longer than this run may). Each query is timed `repeat` times (3 at 10,000, once
-at 100,000: SecantusDB scans there), the first call included. The machine is shared (see the
-load average): compare ratios within a row, not times across rows.
+Zipf-like frequencies; one in ten is private. Queries: a short prefix of the commonest word
+(most videos match), a rare word, two words (a common prefix and a mid-frequency word), and a
+word that matches nothing (the answers' sizes are under the table).
+
+The indexes are built after the videos are inserted (faster than inserting into them; the
+build time per video is shown: it is what the multikey term indexes cost to write).
+SecantusDB answers these queries with a collection scan and an in-memory sort whether the
+term indexes exist or not (the plan is shown), so a search page costs the same order as a
+feed page (its regexes are matched on every listed video; a second scan when the title tier
+does not fill the page). At 10,000
+videos the search is timed both with and without the term indexes, at 100,000 without
+(building them there takes longer than this run may). Each query is timed `repeat` times (3
+at 10,000, once at 100,000), the first call included. The machine is shared (see the load
+average): compare ratios within a row, not times across rows.
 
 On MongoDB (not measured: no mongod is reachable here) each tier is one find with a limit of
 21 and the planner races two plans: the term index (search_title / search_terms: equality on
 status and visibility, the first word's prefix as one key range, the other words filtered,
 then a top-21 sort of what matched) and the feed index (already newest first, filtered until
 21 match). The first wins for rare words (it reads only their keys), the second for common
-prefixes (it stops after a page's worth); a mid-frequency word is the worst case of both. Queries: a short prefix
-of the commonest word (most videos match: the title tier alone fills the page), a rare word
-(a few dozen videos), two words (a common prefix and a mid-frequency word, mostly matched
-outside titles: the second tier fills the page), and a word that matches nothing."""
+prefixes (it stops after a page's worth); a mid-frequency word is the worst case of both."""
 from __future__ import annotations
 
 import os
