@@ -34,7 +34,7 @@ def _post(member, path: str, body: dict) -> dict:
 
 @pytest.fixture(scope="module")
 def world(local_stack, web_base_url, tmp_path_factory):
-    """A channel with one PUBLIC video (a description, a comment and a reply), a public
+    """A channel with one PUBLIC video (chapters, tags, a category, a comment and a reply), a public
     playlist holding it, a viewer who watched it, follows the channel and reported the video,
     and a moderator."""
     from pymongo import MongoClient
@@ -54,8 +54,10 @@ def world(local_stack, web_base_url, tmp_path_factory):
     title = f"Scanned clip {uuid.uuid4().hex[:6]}"
     video_id = publish(owner, clip, title)
     wait_status(owner, video_id, "PUBLIC")
+    # Chapters, tags and a category: the watch page shows their lists and links too.
     requests.patch(f"{web_base_url}/video/{video_id}", headers=owner.auth, timeout=30, json={
-        "description": "A clip for the accessibility scan.\nMore at https://example.com/more"},
+        "description": "A clip for the accessibility scan.\n0:00 Start\n0:01 The rest",
+        "tags": ["scan", "access"], "category": "education"},
     ).raise_for_status()
     comment = _post(viewer, f"/comment/{video_id}", {"text": "Clear captions, thanks!"})["comment"]
     _post(owner, f"/comment/{video_id}", {"text": "Glad it helps.", "parentId": comment["id"]})
@@ -246,23 +248,27 @@ def open_dialog(page, button_name: str, dialog_name: str | re.Pattern):
 
 
 def test_dialogs_have_no_serious_findings(world, make_page, web_base_url):
-    """The watch page's dialogs, open: Save, Report, and Share and Embed where the page has
-    them (issue 18's sharing.js); closing one gives focus back to its button."""
+    """The watch page's dialogs, open: Save, Report, Share and Embed (sharing.js), light and
+    dark; Escape closes each and gives focus back to its button."""
     page = make_page()
     sign_in(page, web_base_url, world["viewer"])
     open_page(page, web_base_url, f"#/watch/{world['video_id']}")
-    missing = []
+    found, missing = Findings(), []
     for button, name in (("Save", "Save video"), ("Report", "Report video"),
                          ("Share", re.compile("^Share")), ("Embed", re.compile("^Embed"))):
         dialog = open_dialog(page, button, name)
         if dialog is None:
             missing.append(button)
             continue
-        assert_accessible(page, f"the {button} dialog on the watch page")
+        page.emulate_media(color_scheme="light")
+        found.scan(page, f"the {button} dialog on the watch page, light theme")
+        page.emulate_media(color_scheme="dark")
+        found.scan(page, f"the {button} dialog on the watch page, dark theme")
         page.keyboard.press("Escape")
         expect(dialog).to_be_hidden()
         expect(page.get_by_role("button", name=button, exact=True)).to_be_focused()
-    assert "Save" not in missing and "Report" not in missing, missing
+    found.assert_none()
+    assert not missing, f"no button for the dialogs {missing} on the watch page"
 
     # A confirmation (components.confirmDialog): clearing the watch history.
     open_page(page, web_base_url, "#/history")
