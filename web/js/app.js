@@ -81,6 +81,7 @@ async function route() {
   clearAlerts();
   main.removeAttribute("aria-busy");
   window.scrollTo(0, 0);
+  document.title = "Tuber"; // each view names its page; one that fails must not keep the last name
 
   const searchInput = document.getElementById("search-input");
   searchInput.value = path === "/search" ? query.get("q") || "" : "";
@@ -105,6 +106,7 @@ async function route() {
     if (!signal.aborted) {
       showError(error);
       if (!main.firstChild) {
+        document.title = "Something went wrong - Tuber";
         main.append(h("section.page.empty", {}, h("h1", { tabindex: "-1" }, "Something went wrong"),
           h("p", {}, "This page could not be loaded."), h("a.button", { href: "#/" }, "Go home")));
       }
