@@ -182,7 +182,7 @@ def fuzz_world(local_stack, fuzz_member) -> dict:
 def _fill(path: str, world: dict) -> str:
     return (path.replace("{videoId}", world["videoId"]).replace("{id}", world["videoId"])
             .replace("{userId}", world["userId"])
-            .replace("{playlistId}", world.get("playlistId", "")))
+            .replace("{playlistId}", world.get("playlistId", "")).replace("{tag}", "fuzz"))
 
 
 def _is_client_error(answer: requests.Response) -> bool:
