@@ -85,7 +85,12 @@ def open_watch(ui, video_id: str, query: str = "") -> None:
 
 
 def pause(page) -> None:
-    page.evaluate("document.querySelector('video.player-video').pause()")
+    """Stop the watch page's autoplay: once the media has metadata, the page has asked to
+    play (it does so as it attaches the source), so a pause now is the last word."""
+    video = "document.querySelector('video.player-video')"
+    page.wait_for_function(f"() => {video} && {video}.readyState >= 1")
+    page.evaluate(f"{video}.pause()")
+    page.wait_for_function(f"() => {video}.paused")
 
 
 def announcer(page):
@@ -274,10 +279,10 @@ def test_keyboard_shortcuts_announced_not_while_typing_and_help(fresh_page, play
 
     page.keyboard.press("k")
     expect(announcer(page)).to_have_text("Play")
-    page.wait_for_function(f"!{video}.paused")
+    page.wait_for_function(f"() => !{video}.paused")
     page.keyboard.press("k")
     expect(announcer(page)).to_have_text("Pause")
-    page.wait_for_function(f"{video}.paused")
+    page.wait_for_function(f"() => {video}.paused")
 
     # Up / Down / Home / End while focus is in the player (they scroll the page elsewhere).
     page.locator(".player-frame.player-custom").focus()
@@ -324,13 +329,13 @@ def test_keyboard_shortcuts_announced_not_while_typing_and_help(fresh_page, play
     # f: the player full screen (the help then opens inside it, where it can be seen), f again leaves.
     page.keyboard.press("f")
     expect(announcer(page)).to_have_text("Full screen")
-    page.wait_for_function("document.fullscreenElement?.classList.contains('player-frame')")
+    page.wait_for_function("() => document.fullscreenElement?.classList.contains('player-frame')")
     page.keyboard.press("?")
     expect(page.locator(".player-frame dialog.shortcuts-dialog")).to_be_visible()
     page.keyboard.press("Escape")
     expect(dialog).to_be_hidden()
     page.keyboard.press("f")
-    page.wait_for_function("!document.fullscreenElement")
+    page.wait_for_function("() => !document.fullscreenElement")
     ui.assert_no_console_errors()
 
 
