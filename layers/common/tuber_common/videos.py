@@ -30,6 +30,14 @@ UPLOADING, PROCESSING, PUBLIC, FAILED = "UPLOADING", "PROCESSING", "PUBLIC", "FA
 STATUSES = (UPLOADING, PROCESSING, PUBLIC, FAILED)
 VISIBILITIES = ("public", "unlisted", "private")
 COUNTERS = ("viewCount", "likeCount", "dislikeCount", "commentCount")
+# What a client learns of a rung (response_models.Rendition); the transcoder's own fields
+# (playlist URIs, I-frame bandwidth) stay in the document.
+RENDITION_FIELDS = ("name", "width", "height", "bandwidth", "averageBandwidth", "codecs",
+                    "frameRate")
+
+
+def public_rendition(rung: dict) -> dict:
+    return {key: rung[key] for key in RENDITION_FIELDS if key in rung}
 
 def comments_enabled(doc: dict) -> bool:
     return doc.get("commentsEnabled") is not False
@@ -108,7 +116,7 @@ def video_out(doc: dict, owner: dict | None, my_rating: str | None = None,
         else None,
         # Progressive publishing: PUBLIC once the lowest rung plays; `renditions` grows as the
         # rungs named in `pendingRenditions` finish.
-        "renditions": doc.get("renditions", []),
+        "renditions": [public_rendition(r) for r in doc.get("renditions") or ()],
         "pendingRenditions": list(doc.get("pendingRenditions") or [])
         if doc["status"] in (PROCESSING, PUBLIC) else [],
         "createdAt": iso(doc.get("createdAt")),
