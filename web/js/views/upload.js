@@ -38,7 +38,9 @@ function readDuration(file, timeoutMs = 5000) {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
+      // Stop the element's reads of the file first: a read after the revoke is a console error.
       video.removeAttribute("src");
+      video.load();
       URL.revokeObjectURL(url);
       resolve(Number.isFinite(seconds) && seconds > 0 ? seconds : null);
     };
