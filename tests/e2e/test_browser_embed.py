@@ -15,7 +15,7 @@ import pytest
 import requests
 from playwright.sync_api import expect
 
-from tests.support.browser_fixtures import DESKTOP, OUTPUT, new_member, publish, wait_status
+from tests.support.browser_fixtures import DESKTOP, OUTPUT, new_member, publish, wait_all_renditions, wait_status
 from tests.support.axe import assert_accessible
 from tests.support.media import make_clip
 
@@ -75,6 +75,8 @@ def embeds(web_base_url, tmp_path_factory):
     private["id"] = publish(owner, clip, private["title"], visibility="private")
     for video in (public, private):
         wait_status(owner, video["id"], "PUBLIC")
+        # Every rung done: a rung arriving mid-test reloads the player (its time reads 0 meanwhile).
+        wait_all_renditions(owner, video["id"])
     return {"owner": owner, "public": public, "private": private}
 
 

@@ -183,3 +183,14 @@ def wait_status(member: Member, video_id: str, wanted: str, timeout: float = 120
         assert video["status"] in ("UPLOADING", "PROCESSING"), video
         time.sleep(0.25)  # often: the test goes on as soon as the transcode is done
     raise AssertionError(f"video {video_id} not {wanted} within {timeout}s")
+
+
+def wait_all_renditions(member: Member, video_id: str, timeout: float = 120) -> dict:
+    """Poll GET /video/{id} until no rung is still encoding (progressive publishing is over)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        video = requests.get(f"{member.base_url}/video/{video_id}", headers=member.auth, timeout=30).json()["video"]
+        if not video.get("pendingRenditions"):
+            return video
+        time.sleep(0.25)
+    raise AssertionError(f"video {video_id} still encoding rungs after {timeout}s")

@@ -87,7 +87,7 @@ function freezeFrame(video) {
 }
 
 /**
- * Build a player for `src` (a master playlist). Returns {element, video, reload(src),
+ * Build a player for `src` (a master playlist). Returns {element, video, position(), reload(src),
  * setPending(names), setStoryboard(url), seek(seconds), onChapter(callback), captions,
  * announce(text), destroy}.
  * refresh() renews the playback cookies (POST /video/{id}/playback); onError(message) is
@@ -129,12 +129,15 @@ export async function createPlayer({
   }
   let hls = null;
   let source = src;
+  let reloadingAt = null;
+  /** Where the viewer is, also while a reload swaps the source (Share's "Start at"). */
+  const position = () => (reloadingAt ?? video.currentTime);
   // For diagnostics and tests: the hls.js instance in use (null with native HLS).
   Object.defineProperty(video, "hls", { get: () => hls, configurable: true });
 
   const Hls = await loadHls();
   if (signal && signal.aborted) {
-    return { element, video, reload() {}, setPending() {}, setStoryboard() {}, seek() {}, onChapter() {}, captions: cc, announce, destroy() {} };
+    return { element, video, position, reload() {}, setPending() {}, setStoryboard() {}, seek() {}, onChapter() {}, captions: cc, announce, destroy() {} };
   }
   const cookies = keepCookiesFresh(refresh, signal);
   let forbiddenRetries = 0;
@@ -249,9 +252,14 @@ export async function createPlayer({
    */
   const reload = (url) => {
     source = url;
-    const at = video.currentTime;
+    const at = position();
     const resume = !video.paused && !video.ended;
     const started = resume || at > 0;
+    // Until the new source is there the element reads 0: position() answers `at` meanwhile.
+    if (started) {
+      reloadingAt = at;
+      video.addEventListener("canplay", () => { reloadingAt = null; }, { once: true });
+    }
     if (hls) {
       const chosen = Number(quality.value) >= 0 ? hls.levels[Number(quality.value)] : null;
       const bandwidth = hls.bandwidthEstimate;
@@ -288,7 +296,7 @@ export async function createPlayer({
   };
   if (signal) signal.addEventListener("abort", destroy, { once: true });
   return {
-    element, video, reload, setPending, setStoryboard, destroy, announce, captions: cc,
+    element, video, position, reload, setPending, setStoryboard, destroy, announce, captions: cc,
     /** Seek to `seconds` (a chapter, a timestamp in the description). */
     seek: (seconds) => controls.seekTo(seconds),
     onChapter: (callback) => controls.onChapter(callback),

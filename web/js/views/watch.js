@@ -285,7 +285,7 @@ export async function renderWatch({ main, params, query, signal, navigate }) {
           me && owner.id === me.id ? h("a.small-link", { href: "#/me/videos" }, "Manage your videos") : null),
         channelSlot),
       h("div.watch-actions", {}, ratingBar(video, navigate), saveButton(video, navigate),
-        shareButtons(video, () => (player ? player.video.currentTime : 0)),
+        shareButtons(video, () => (player ? player.position() : 0)),
         me && owner.id === me.id ? null : reportButton("video", video.id, "video", { navigate }))),
     descBox);
   page.append(primary, upNext(video.id, signal));
