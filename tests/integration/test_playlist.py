@@ -311,7 +311,7 @@ def test_users_playlists_page_newest_first_with_counts_and_thumbnails(
     assert playlist_api.get("/playlist/user/nope").error_code == "user_not_found"
 
 
-@pytest.mark.parametrize("path", ["/playlist/nope", f"/playlist/{ObjectId()}", "/playlist/123"])
+@pytest.mark.parametrize("path", ["/playlist/nope", "/playlist/6b0a699fca9f8d32058eb954", "/playlist/123"])
 def test_unknown_or_malformed_playlist_is_404(playlist_api, member, path):
     me = member()
     for answer in (playlist_api.get(path, token=me.token),
