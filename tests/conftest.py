@@ -18,6 +18,10 @@ from pymongo import MongoClient, monitoring  # noqa: E402
 from local import services
 from tuber_common import media_signing as _media_signing  # noqa: E402
 from tests.support.api import Api
+from tests.support.lambda_threads import isolate_resolver_state
+
+# Threads calling one handler act as separate containers (tests/support/lambda_threads.py).
+isolate_resolver_state()
 
 TEST_SETTINGS = {
     "JWT_SECRET": "test-secret-" + "x" * 40,

@@ -112,9 +112,7 @@ class JsonResolver(APIGatewayHttpResolver):
         self.response_models = response_models
 
     def _to_response(self, result):
-        # The declared status is set by the route's own middleware (openapi.operation), not
-        # read here from the resolver's current route: threads serving one resolver (tests)
-        # share that.
+        # The declared status is set by the route's own middleware (openapi.operation).
         if result is None:
             return Response(status_code=204, body="", content_type="application/json")
         if isinstance(result, (dict, list)):
