@@ -176,9 +176,8 @@ class CustomResourceRequests:
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory) -> Path:
-    work = tmp_path_factory.mktemp("sam")
-    return deploy.sam_build(work / "build", work / "cache")
+def built(sam_build) -> Path:
+    return sam_build / "template.yaml"
 
 
 @pytest.fixture(scope="module")

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from local.template import Resolver, load_template
-from tests.integration.test_sam_template import ARCH_PLATFORM, ROOT, run_sam
+from tests.integration.test_sam_template import ARCH_PLATFORM, ROOT
 from tests.integration.test_transcode import _check_ladder, _transcode_and_publish
 from tests.support import media
 
@@ -103,14 +103,10 @@ def test_rules_refuse_a_mediaconvert_backend_without_its_role():
 # --- the built layer ---------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory) -> Path:
-    """`sam build TranscodeFunction`: the function and both its layers. The ffmpeg wheel is
-    downloaded once into .aws-sam/downloads and reused by later runs."""
-    root = tmp_path_factory.mktemp("sam")
-    result = run_sam("build", "TranscodeFunction", "--build-dir", str(root / "build"),
-                     "--cache-dir", str(root / "cache"))
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    return root / "build"
+def built(sam_build) -> Path:
+    """The whole build (tests/support/build_fixtures.py): the transcoder and both its layers.
+    The ffmpeg wheel is downloaded once into .aws-sam/downloads and reused by later runs."""
+    return sam_build
 
 
 @pytest.fixture(scope="module")

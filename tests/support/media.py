@@ -1,14 +1,34 @@
 """Short generated clips for transcode tests (ffmpeg's lavfi test sources), and ffprobe."""
 from __future__ import annotations
 
+import atexit
 import json
 import os
+import shutil
 import subprocess
+import tempfile
+
+
+_made: dict[tuple, str] = {}  # a clip's parameters: its first encode, in a folder of ours
+_folder: str | None = None
 
 
 def make_clip(path: str, width: int, height: int, *, seconds: float = 2.0,
               audio: bool = True, fps: int = 24) -> str:
-    """An H.264 (+ AAC) MP4 of a moving test pattern, encoded as fast as ffmpeg can."""
+    """An H.264 (+ AAC) MP4 of a moving test pattern, encoded as fast as ffmpeg can; the same
+    clip again is a copy of the first encode (the test may change its own copy)."""
+    global _folder
+    key = (width, height, seconds, audio, fps)
+    if key not in _made:
+        if _folder is None:
+            _folder = tempfile.mkdtemp(prefix="tuber-clips-")
+            atexit.register(shutil.rmtree, _folder, True)
+        _made[key] = _encode(os.path.join(_folder, f"clip-{len(_made)}.mp4"), *key)
+    shutil.copyfile(_made[key], path)
+    return path
+
+
+def _encode(path: str, width: int, height: int, seconds: float, audio: bool, fps: int) -> str:
     cmd = ["ffmpeg", "-hide_banner", "-loglevel", "error", "-y", "-f", "lavfi",
            "-i", f"testsrc2=size={width}x{height}:rate={fps}:duration={seconds}"]
     if audio:
