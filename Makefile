@@ -6,10 +6,9 @@ PYTHON ?= $(shell scripts/find-python.sh)
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
-# Test processes (pytest-xdist), opt-in: make test TEST_WORKERS="-n 2 --dist loadfile" (each
-# has its own SecantusDB; a module stays in one process). Not the default: the browser and
-# stack tests have not been run in parallel on a full suite yet (docs/DEVELOPING.md "Tests").
-TEST_WORKERS ?=
+# Test processes (pytest-xdist): one per CPU, each with its own SecantusDB, local stack and
+# Chromium; a module stays in one process. TEST_WORKERS= runs them all in this one.
+TEST_WORKERS ?= -n auto --dist loadfile
 
 .PHONY: run test test-fast demo bench venv system-deps indexes clean
 
