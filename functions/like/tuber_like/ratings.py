@@ -1,10 +1,14 @@
 """Ratings (like / dislike) of videos, with YouTube's videos.rate semantics.
 
 One rating document per (video, user), guarded by the unique index. Every change of that
-document is one atomic operation that returns what was there before (find_one_and_update /
-find_one_and_delete / insert_one); the video's counters then move by exactly the difference
-between before and after, with `$inc`. Concurrent requests, retries and switches therefore
-never double-count: each document change is seen by exactly one request.
+document is a compare-and-set on the rating it replaces (an update or delete whose filter names
+that rating, or an insert); the video's counters then move by exactly the difference between
+before and after, with `$inc`. Concurrent requests, retries and switches therefore never
+double-count: each document change is made, and counted, by exactly one request.
+
+The old rating comes from the write's own filter, not from the document findAndModify returns:
+SecantusDB 0.7 returns the document as it was before a write conflict it retried (a stale
+"before"), which counted one switch twice under races; the filter holds on any server.
 """
 from __future__ import annotations
 
@@ -51,25 +55,27 @@ def change_rating(db: Database, video: VideoId, user: ObjectId,
                   rating: str) -> tuple[str | None, str | None]:
     """Set the stored rating; return (before, after), each "like", "dislike" or None."""
     key = {"videoId": video, "userId": user}
-    if rating == "none":
-        old = db.ratings.find_one_and_delete(key, projection={"rating": 1})
-        return (old["rating"] if old else None), None
+    after = None if rating == "none" else rating
     for _ in range(MAX_ATTEMPTS):
-        # A different rating exists: switch it. The same one: leave it (ratedAt keeps its
-        # place in "my likes"), so a repeated PUT changes nothing.
-        old = db.ratings.find_one_and_update(
-            {**key, "rating": {"$ne": rating}},
-            {"$set": {"rating": rating, "ratedAt": utcnow()}}, projection={"rating": 1})
-        if old is not None:
-            return old["rating"], rating
-        try:
-            db.ratings.insert_one({**key, "rating": rating, "ratedAt": utcnow()})
-            return None, rating
-        except DuplicateKeyError:
-            # Someone (a concurrent or retried request) holds the document: if it already
-            # says what we want, they counted it; otherwise look again.
-            if db.ratings.find_one({**key, "rating": rating}, {"_id": 1}) is not None:
-                return rating, rating
+        current = db.ratings.find_one(key, {"rating": 1})
+        before = current["rating"] if current else None
+        if before == after:
+            # Already so: nothing changes (ratedAt keeps its place in "my likes").
+            return before, after
+        if before is None:
+            try:
+                db.ratings.insert_one({**key, "rating": after, "ratedAt": utcnow()})
+                return None, after
+            except DuplicateKeyError:
+                continue  # a concurrent request rated first: look again
+        if after is None:
+            changed = db.ratings.delete_one({**key, "rating": before}).deleted_count
+        else:
+            changed = db.ratings.update_one({**key, "rating": before}, {"$set": {
+                "rating": after, "ratedAt": utcnow()}}).modified_count
+        if changed:
+            return before, after
+        # Another request changed it since it was read: look again.
     raise Conflict("the rating kept changing concurrently, try again", code="rating_conflict")
 
 
