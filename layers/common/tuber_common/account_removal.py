@@ -49,7 +49,7 @@ def purge(db: Database, user_id: ObjectId, deadline: float) -> dict:
             return out
         video_removal.remove_video(db, video)
         done["videos"] += 1
-    for rating in db.ratings.find({"userId": user_id}, {"videoId": 1}):
+    for rating in db.ratings.find({"userId": user_id}, {"videoId": 1, "rating": 1}):
         if (out := stopped()) is not None:
             return out
         done["ratings"] += _remove_rating(db, rating)
@@ -71,13 +71,17 @@ def purge(db: Database, user_id: ObjectId, deadline: float) -> dict:
 
 
 def _remove_rating(db: Database, rating: dict) -> int:
+    """Delete the rating as read, naming its value in the filter (the counter it moves), not
+    trusting findAndModify's returned "before" (stale on SecantusDB: docs/DEVELOPING.md)."""
     counters.stamp_changing(db, rating["videoId"], RATINGS_STAMP)
-    gone = db.ratings.find_one_and_delete({"_id": rating["_id"]},
-                                          projection={"rating": 1, "videoId": 1})
-    if gone is None:
-        return 0  # withdrawn meanwhile: whoever deleted it moved the counter
-    if gone.get("rating") in COUNTER:
-        db.videos.update_one({"_id": gone["videoId"]}, {"$inc": {COUNTER[gone["rating"]]: -1}})
+    as_read = {"_id": rating["_id"], "rating": rating.get("rating")}
+    if not db.ratings.delete_one(as_read).deleted_count:
+        # Withdrawn meanwhile (whoever did moved the counter) or switched: look again.
+        rating = db.ratings.find_one({"_id": rating["_id"]}, {"videoId": 1, "rating": 1})
+        return _remove_rating(db, rating) if rating else 0
+    if rating.get("rating") in COUNTER:
+        db.videos.update_one({"_id": rating["videoId"]},
+                             {"$inc": {COUNTER[rating["rating"]]: -1}})
     return 1
 
 
